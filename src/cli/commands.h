@@ -12,5 +12,6 @@ namespace livecheck::cli {
 using CommandFn = std::function<int()>;
 
 CommandFn add_check_command(CLI::App& root);
+CommandFn add_eval_command(CLI::App& root);
 
 }  // namespace livecheck::cli

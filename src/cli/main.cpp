@@ -1,5 +1,6 @@
 // livecheck: one binary for the service and its tools.
 //   livecheck check IMAGE...   run the engine on images, JSON Lines out
+//   livecheck eval ...         measure the engine on a labelled set (report.json/.md, plots)
 #include <cstdio>
 #include <utility>
 #include <vector>
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
     commands.emplace_back(app.get_subcommands({}).back(), std::move(fn));
   };
   add(livecheck::cli::add_check_command(app));
+  add(livecheck::cli::add_eval_command(app));
 
   try {
     app.parse(argc, argv);

@@ -93,6 +93,18 @@ const std::string& Engine::pack_version() const { return impl_->pack.version; }
 const EngineOptions& Engine::options() const { return impl_->options; }
 double Engine::load_ms() const { return impl_->load_ms; }
 
+std::optional<double> Engine::preset_threshold(const std::string& name) const {
+  const auto it = impl_->pack.presets.find(name);
+  if (it == impl_->pack.presets.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<std::string> Engine::preset_names() const {
+  std::vector<std::string> names;
+  for (const auto& [k, v] : impl_->pack.presets) names.push_back(k);
+  return names;
+}
+
 struct Runner::Impl {
   const Engine::Impl* engine = nullptr;
   std::optional<BlazeFace> front;
@@ -115,6 +127,13 @@ StatusOr<std::shared_ptr<const Engine>> Engine::load(const EngineOptions& option
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->pack = std::move(pack).value();
+  if (options.box_scale) impl->pack.box_scale = *options.box_scale;
+  if (options.box_shift_y) impl->pack.box_shift_y = *options.box_shift_y;
+  if (options.uncalibrated) impl->pack.calibration = Calibration{};
+  if (!(impl->pack.box_scale > 0.2 && impl->pack.box_scale < 5 &&
+        std::abs(impl->pack.box_shift_y) < 1)) {
+    return Status::invalid_argument("box_scale must be within 0.2..5 and box_shift_y within -1..1");
+  }
   const bool need_front = options.detector != DetectorMode::kBack;
   const bool need_back = options.detector != DetectorMode::kFront;
   if (need_front && impl->pack.find("blazeface_front") == nullptr) {
@@ -196,7 +215,7 @@ Status Runner::check(std::span<const std::uint8_t> bytes, ImageFormat declared,
     auto t = Clock::now();
     std::vector<Face> faces = impl_->detect(img.bgr);
     r.times.detect_ms = ms_since(t);
-    if (faces.empty()) return Status::invalid_image("No face was detected");
+    if (faces.empty()) return Status::invalid_image(kNoFaceDetectedMessage);
 
     t = Clock::now();
     r.quality = assess_quality(img.bgr, faces, img.to_full);

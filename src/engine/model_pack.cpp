@@ -107,6 +107,15 @@ StatusOr<ModelPack> load_model_pack(const std::string& dir) {
       pack.calibration.a = c.value("a", 1.0);
       pack.calibration.b = c.value("b", 0.0);
     }
+    if (j.contains("presets")) {
+      for (const auto& [k, v] : j["presets"].items()) {
+        const double t = v.get<double>();
+        if (!(t >= 0 && t <= 1)) return Status::model_error("models.json: preset " + k + " outside 0..1");
+        pack.presets[k] = t;
+      }
+    }
+    // The version changes with any model file and with the fitted parameters.
+    combined += j.value("pack_json_sha256", "");
     const std::string digest = sha256_hex(reinterpret_cast<const std::uint8_t*>(combined.data()),
                                           combined.size());
     pack.version = version + "+" + digest.substr(0, 8);
