@@ -29,6 +29,9 @@ double ms_since(Clock::time_point t0) {
 // a border of this fraction of each side brings them back into range.
 constexpr double kRetryBorder = 0.35;
 
+// A front-model detection at least this confident is trusted without asking the back model.
+constexpr double kConfidentFrontScore = 0.75;
+
 Face scale_face(const Face& in, double f, double dx = 0, double dy = 0) {
   Face out = in;
   out.box = {in.box.x * f + dx, in.box.y * f + dy, in.box.width * f, in.box.height * f};
@@ -177,8 +180,15 @@ std::vector<Face> Runner::Impl::detect(const cv::Mat& bgr) {
   auto run = [&](const cv::Mat& img) {
     std::vector<Face> faces;
     if (front) faces = front->detect(img);
-    if (faces.empty() && back) faces = back->detect(img);
-    return faces;
+    const bool confident = std::any_of(faces.begin(), faces.end(), [](const Face& f) {
+      return f.score >= kConfidentFrontScore;
+    });
+    if (confident || !back) return faces;
+    // The front model found nothing or only weak candidates (faces far from the camera, or
+    // texture mistaken for a face): the back model, which covers every distance, decides; the
+    // weak front candidates are kept only when it finds nothing.
+    std::vector<Face> from_back = back->detect(img);
+    return from_back.empty() ? faces : from_back;
   };
   std::vector<Face> faces = run(bgr);
   if (!faces.empty()) return faces;

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -130,8 +131,17 @@ StatusOr<ModelPack> load_model_pack(const std::string& dir) {
   if (pack.find("blazeface_front") == nullptr && pack.find("blazeface_back") == nullptr) {
     return Status::model_error("models.json lists no BlazeFace face detector");
   }
-  if (pack.fusion_weights.size() != 2) {
-    return Status::model_error("models.json: antispoof.weights must have two entries");
+  if (pack.fusion_weights.size() != 2 || !(pack.fusion_weights[0] >= 0) ||
+      !(pack.fusion_weights[1] >= 0) || !(pack.fusion_weights[0] + pack.fusion_weights[1] > 0)) {
+    return Status::model_error(
+        "models.json: antispoof.weights must be two non-negative numbers with a positive sum");
+  }
+  if (pack.calibration.method != "identity" && pack.calibration.method != "platt") {
+    return Status::model_error("models.json: unknown calibration method '" +
+                               pack.calibration.method + "' (identity or platt)");
+  }
+  if (!std::isfinite(pack.calibration.a) || !std::isfinite(pack.calibration.b)) {
+    return Status::model_error("models.json: calibration parameters must be finite numbers");
   }
   return pack;
 }

@@ -1,6 +1,8 @@
 // Anti-spoof: the MiniFASNet crop rule against the model card, the model input contract checked
 // with an independent forward pass, the fused score's bookkeeping, and the separation of live and
 // spoof on a fixed sample of the dev set (ROC AUC computed here).
+#include "antispoof.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,15 +11,13 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <opencv2/dnn.hpp>
+#include <opencv2/imgproc.hpp>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <opencv2/dnn.hpp>
-#include <opencv2/imgproc.hpp>
-
-#include "antispoof.h"
 #include "model_pack.h"
 #include "test_support.h"
 
@@ -32,10 +32,22 @@ cv::Rect card_crop_rule(int W, int H, double x, double y, double w, double h, do
   const double nw = w * sp, nh = h * sp;
   const double cx = x + w / 2, cy = y + h / 2;
   double x1 = cx - nw / 2, x2 = cx + nw / 2, y1 = cy - nh / 2, y2 = cy + nh / 2;
-  if (x1 < 0) { x2 = x2 - x1; x1 = 0; }
-  if (y1 < 0) { y2 = y2 - y1; y1 = 0; }
-  if (x2 > W - 1) { x1 = x1 - (x2 - (W - 1)); x2 = W - 1; }
-  if (y2 > H - 1) { y1 = y1 - (y2 - (H - 1)); y2 = H - 1; }
+  if (x1 < 0) {
+    x2 = x2 - x1;
+    x1 = 0;
+  }
+  if (y1 < 0) {
+    y2 = y2 - y1;
+    y1 = 0;
+  }
+  if (x2 > W - 1) {
+    x1 = x1 - (x2 - (W - 1));
+    x2 = W - 1;
+  }
+  if (y2 > H - 1) {
+    y1 = y1 - (y2 - (H - 1));
+    y2 = H - 1;
+  }
   const int ix1 = static_cast<int>(x1), iy1 = static_cast<int>(y1);
   const int ix2 = static_cast<int>(x2), iy2 = static_cast<int>(y2);
   *s_eff = sp;
@@ -142,7 +154,8 @@ TEST(AntiSpoof, ScoresMatchAnIndependentModelCardForwardPass) {
   ASSERT_TRUE(runner);
   std::vector<std::string> paths = {test::astronaut_path()};
   for (const auto& row : test::dev_manifest()) {
-    if (row.full_frame() && paths.size() < 5 && row.path.find(paths.size() % 2 ? "live/" : "spoof/") == 0) {
+    if (row.full_frame() && paths.size() < 5 &&
+        row.path.find(paths.size() % 2 ? "live/" : "spoof/") == 0) {
       paths.push_back(row.full_path());
     }
   }
@@ -280,8 +293,9 @@ TEST(AntiSpoof, SeparatesLiveFromSpoofOnDevSampleWithAucAtLeast0_9) {
   const double auc = auc_of(scored);
   std::vector<Scored> f, c;
   for (const auto& s : scored) (s.row.full_frame() ? f : c).push_back(s);
-  std::printf("dev sample: %zu images (%d live, %d spoof; %d frames, %d crops; %d without a face)\n",
-              sample.size(), live, spoof, full, crops, failed);
+  std::printf(
+      "dev sample: %zu images (%d live, %d spoof; %d frames, %d crops; %d without a face)\n",
+      sample.size(), live, spoof, full, crops, failed);
   std::printf("AUC(isFakeLikelihood, spoof positive) = %.4f  [frames %.4f, crops %.4f]\n", auc,
               auc_of(f), auc_of(c));
   for (const auto& [source, v] : by_source) {

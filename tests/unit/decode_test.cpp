@@ -118,7 +118,8 @@ Bytes png_header_only(std::uint32_t width, std::uint32_t height) {
   Bytes ihdr;
   put_be32(&ihdr, width);
   put_be32(&ihdr, height);
-  ihdr.insert(ihdr.end(), {8, 2, 0, 0, 0});  // depth 8, colour type RGB, deflate, no filter, no interlace
+  ihdr.insert(ihdr.end(),
+              {8, 2, 0, 0, 0});  // depth 8, colour type RGB, deflate, no filter, no interlace
   put_png_chunk(&b, "IHDR", ihdr);
   put_png_chunk(&b, "IDAT", {0x78, 0x9C, 0x63, 0x60, 0x00, 0x00});
   put_png_chunk(&b, "IEND", {});
@@ -240,9 +241,9 @@ Bytes encode_palette_png(const cv::Mat& bgr, cv::Mat* quantised, bool interlaced
       const cv::Vec3b p = bgr.at<cv::Vec3b>(y, x);
       const int r = (p[2] + 25) / 51, g = (p[1] + 25) / 51, b = (p[0] + 25) / 51;
       idx.at<std::uint8_t>(y, x) = static_cast<std::uint8_t>(r * 36 + g * 6 + b);
-      quantised->at<cv::Vec3b>(y, x) = cv::Vec3b(static_cast<std::uint8_t>(b * 51),
-                                                 static_cast<std::uint8_t>(g * 51),
-                                                 static_cast<std::uint8_t>(r * 51));
+      quantised->at<cv::Vec3b>(y, x) =
+          cv::Vec3b(static_cast<std::uint8_t>(b * 51), static_cast<std::uint8_t>(g * 51),
+                    static_cast<std::uint8_t>(r * 51));
     }
   }
   std::vector<png_bytep> rows(static_cast<std::size_t>(bgr.rows));
@@ -274,7 +275,8 @@ TEST(Decode, RandomGarbageIsInvalidImage) {
 
 TEST(Decode, GarbageAfterAValidMagicNumberIsInvalidImage) {
   std::mt19937 rng(99);
-  for (const Bytes& magic : {Bytes{0xFF, 0xD8, 0xFF}, Bytes{0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}}) {
+  for (const Bytes& magic :
+       {Bytes{0xFF, 0xD8, 0xFF}, Bytes{0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}}) {
     for (std::size_t n : {0u, 1u, 16u, 5000u}) {
       Bytes b = magic;
       for (std::size_t i = 0; i < n; ++i) b.push_back(static_cast<std::uint8_t>(rng()));
@@ -306,7 +308,8 @@ TEST(Decode, TruncatedPngIsInvalidImage) {
 
 TEST(Decode, EveryTruncationPointIsInvalidImage) {
   // From a 1-byte stub to one byte short of the end, in the header and in the pixel data.
-  for (const Bytes& full : {test::encode_jpeg(photo_640x480()), test::encode_png(photo_640x480())}) {
+  for (const Bytes& full :
+       {test::encode_jpeg(photo_640x480()), test::encode_png(photo_640x480())}) {
     std::vector<std::size_t> cuts = {1, 2, 3, 4, 8, 20, 50, 100, 200, 400, 700};
     for (int k = 1; k < 16; ++k) cuts.push_back(full.size() * k / 16);
     cuts.push_back(full.size() - 2);
@@ -510,8 +513,8 @@ TEST(Decode, CmykJpegFaceIsFound) {
 
 TEST(Decode, ProgressiveJpegDecodesToBgr) {
   const cv::Mat img = photo_640x480();
-  const Bytes b = test::encode(img, ".jpg", {cv::IMWRITE_JPEG_QUALITY, 90,
-                                             cv::IMWRITE_JPEG_PROGRESSIVE, 1});
+  const Bytes b =
+      test::encode(img, ".jpg", {cv::IMWRITE_JPEG_QUALITY, 90, cv::IMWRITE_JPEG_PROGRESSIVE, 1});
   const auto h = read_image_header(b, SniffedFormat::kJpeg);
   ASSERT_TRUE(h.is_ok());
   EXPECT_TRUE(h.value().progressive);
@@ -617,12 +620,13 @@ TEST_P(DecodeExif, OrientationTagIsApplied) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Orientations, DecodeExif,
-    ::testing::Values(OrientationCase{6, cv::ROTATE_90_COUNTERCLOCKWISE, true},
-                      OrientationCase{8, cv::ROTATE_90_CLOCKWISE, true},
-                      OrientationCase{3, cv::ROTATE_180, false}),
-    [](const auto& info) { return "Orientation" + std::to_string(info.param.tag); });
+INSTANTIATE_TEST_SUITE_P(Orientations, DecodeExif,
+                         ::testing::Values(OrientationCase{6, cv::ROTATE_90_COUNTERCLOCKWISE, true},
+                                           OrientationCase{8, cv::ROTATE_90_CLOCKWISE, true},
+                                           OrientationCase{3, cv::ROTATE_180, false}),
+                         [](const auto& info) {
+                           return "Orientation" + std::to_string(info.param.tag);
+                         });
 
 TEST(Decode, ExifOrientation6FaceIsFoundUpright) {
   const cv::Mat upright = test::astronaut()(cv::Rect(0, 0, 512, 384)).clone();
@@ -646,7 +650,8 @@ TEST(Decode, ExifOrientation6FaceIsFoundUpright) {
   EXPECT_EQ(rotated.quality.face_count, 1);
   // Upright face: small roll, eyes above the mouth, same box as the upright picture.
   EXPECT_LT(std::abs(rotated.quality.roll_deg), 15.0);
-  EXPECT_LT(rotated.face.keypoint(Keypoint::kRightEye).y, rotated.face.keypoint(Keypoint::kMouth).y);
+  EXPECT_LT(rotated.face.keypoint(Keypoint::kRightEye).y,
+            rotated.face.keypoint(Keypoint::kMouth).y);
   const double dx = rotated.face.box.center().x - reference.face.box.center().x;
   const double dy = rotated.face.box.center().y - reference.face.box.center().y;
   EXPECT_LT(std::hypot(dx, dy), 0.1 * reference.face.box.width);
@@ -697,8 +702,8 @@ TEST(Decode, BigExifRotatedJpegReportsTheOrientedFullSize) {
   cv::Mat big, stored;
   cv::resize(test::astronaut(), big, cv::Size(4000, 3000), 0, 0, cv::INTER_LINEAR);
   cv::rotate(big, stored, cv::ROTATE_90_COUNTERCLOCKWISE);  // stored 3000x4000
-  const auto r = decode_image(with_exif_orientation(test::encode_jpeg(stored, 80), 6),
-                              ImageFormat::kJpeg);
+  const auto r =
+      decode_image(with_exif_orientation(test::encode_jpeg(stored, 80), 6), ImageFormat::kJpeg);
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
   EXPECT_EQ(r.value().full_width, 4000);
   EXPECT_EQ(r.value().full_height, 3000);

@@ -6,10 +6,9 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <opencv2/imgproc.hpp>
 #include <string>
 #include <vector>
-
-#include <opencv2/imgproc.hpp>
 
 #include "face_detector.h"
 #include "image_decode.h"
@@ -54,7 +53,8 @@ void expect_sane_face(const Face& f, int img_w, int img_h, const std::string& wh
   EXPECT_GT(b.height / b.width, 0.7);
   EXPECT_LT(b.height / b.width, 1.4);
   const double mx = 0.1 * b.width, my = 0.1 * b.height;
-  for (Keypoint k : {Keypoint::kRightEye, Keypoint::kLeftEye, Keypoint::kNoseTip, Keypoint::kMouth}) {
+  for (Keypoint k :
+       {Keypoint::kRightEye, Keypoint::kLeftEye, Keypoint::kNoseTip, Keypoint::kMouth}) {
     const Point& p = f.keypoint(k);
     EXPECT_GE(p.x, b.x - mx) << "keypoint " << static_cast<int>(k);
     EXPECT_LE(p.x, b.x + b.width + mx) << "keypoint " << static_cast<int>(k);
@@ -140,8 +140,8 @@ TEST(Detector, LetterboxMapsBackForNonSquareImages) {
 TEST(Detector, DegenerateImagesGiveNoFaceAndNoCrash) {
   BlazeFace front = load_detector("blazeface_front");
   BlazeFace back = load_detector("blazeface_back");
-  for (cv::Size sz : {cv::Size(1, 1), cv::Size(2, 3), cv::Size(1000, 3), cv::Size(3, 1000),
-                      cv::Size(640, 480)}) {
+  for (cv::Size sz :
+       {cv::Size(1, 1), cv::Size(2, 3), cv::Size(1000, 3), cv::Size(3, 1000), cv::Size(640, 480)}) {
     for (double v : {0.0, 255.0}) {
       const cv::Mat img(sz, CV_8UC3, cv::Scalar::all(v));
       EXPECT_TRUE(front.detect(img).empty()) << sz << " value " << v;
@@ -214,9 +214,9 @@ TEST(Detector, FindsFacesInAtLeast95PercentOfDevFullFrames) {
 // on which the engine currently finds none are listed; see the report for the ones it does not
 // pass (box.png, orange.jpg, smarties.png, cards.png, ...).
 const char* const kNoFaceSamples[] = {
-    "fruits.jpg",    "building.jpg",  "chessboard.png", "HappyFish.jpg", "aero1.jpg",
-    "apple.jpg",     "butterfly.jpg", "home.jpg",       "leuvenA.jpg",   "starry_night.jpg",
-    "sudoku.png",    "pic1.png",      "gradient.png",   "digits.png",    "rubberwhale1.png",
+    "fruits.jpg", "building.jpg",  "chessboard.png", "HappyFish.jpg", "aero1.jpg",
+    "apple.jpg",  "butterfly.jpg", "home.jpg",       "leuvenA.jpg",   "starry_night.jpg",
+    "sudoku.png", "pic1.png",      "gradient.png",   "digits.png",    "rubberwhale1.png",
 };
 
 TEST(Detector, FindsNoFaceInNoFaceSamples) {
@@ -262,8 +262,8 @@ TEST(Detector, PrimaryFaceIsTheLargest) {
   EXPECT_GT(r.face.box.x, small.cols - 10);
   // The small face is 0.7x as wide: above second_face_ratio (0.5), so it is a second face.
   EXPECT_EQ(r.quality.face_count, 2);
-  EXPECT_TRUE(std::find(r.quality.reasons.begin(), r.quality.reasons.end(),
-                        kReasonMultipleFaces) != r.quality.reasons.end());
+  EXPECT_TRUE(std::find(r.quality.reasons.begin(), r.quality.reasons.end(), kReasonMultipleFaces) !=
+              r.quality.reasons.end());
 }
 
 TEST(Detector, TwoFacesSideBySideGiveMultipleFacesReason) {
@@ -278,8 +278,8 @@ TEST(Detector, TwoFacesSideBySideGiveMultipleFacesReason) {
   EXPECT_EQ(r.faces.size(), 2u);
   EXPECT_EQ(r.quality.face_count, 2);
   EXPECT_FALSE(r.is_valid_face);
-  EXPECT_TRUE(std::find(r.quality.reasons.begin(), r.quality.reasons.end(),
-                        kReasonMultipleFaces) != r.quality.reasons.end());
+  EXPECT_TRUE(std::find(r.quality.reasons.begin(), r.quality.reasons.end(), kReasonMultipleFaces) !=
+              r.quality.reasons.end());
   // One face in each half.
   ASSERT_EQ(r.faces.size(), 2u);
   const bool left0 = r.faces[0].box.center().x < head.cols;
@@ -315,10 +315,10 @@ TEST(Detector, CascadeReturnsTheRealFaceNotAWeakFrontModelFalsePositive) {
     const Status s = test::check_image(*runner, img, &r);
     ASSERT_TRUE(s.is_ok()) << s.to_string();
     EXPECT_GT(iou(r.face.box, truth[0].box), 0.5)
-        << "engine face (" << r.face.box.x << "," << r.face.box.y << "," << r.face.box.width
-        << "," << r.face.box.height << ") score " << r.face.score << "; real face ("
-        << truth[0].box.x << "," << truth[0].box.y << "," << truth[0].box.width << ","
-        << truth[0].box.height << ") score " << truth[0].score;
+        << "engine face (" << r.face.box.x << "," << r.face.box.y << "," << r.face.box.width << ","
+        << r.face.box.height << ") score " << r.face.score << "; real face (" << truth[0].box.x
+        << "," << truth[0].box.y << "," << truth[0].box.width << "," << truth[0].box.height
+        << ") score " << truth[0].score;
   }
 }
 

@@ -1,15 +1,15 @@
 // Model pack loading: sha256 verification, missing or malformed models.json, broken networks,
 // out-of-range thresholds. Each test works on its own copy of models/ in a temporary folder.
+#include "model_pack.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
-#include "model_pack.h"
 #include "test_support.h"
 
 namespace livecheck {
@@ -55,7 +55,8 @@ class ModelPackCopy : public ::testing::Test {
   fs::path dir_;
 };
 
-void expect_model_error(const StatusOr<std::shared_ptr<const Engine>>& r, const std::string& needle) {
+void expect_model_error(const StatusOr<std::shared_ptr<const Engine>>& r,
+                        const std::string& needle) {
   ASSERT_FALSE(r.is_ok()) << "the pack loaded";
   EXPECT_EQ(r.status().code(), StatusCode::kModelError) << r.status().to_string();
   EXPECT_NE(r.status().message().find(needle), std::string::npos) << r.status().message();
@@ -143,7 +144,8 @@ TEST_F(ModelPackCopy, GarbageOnnxWithAMatchingSha256IsModelErrorNotACrash) {
   nlohmann::json j = manifest();
   for (auto& m : j["models"]) {
     if (m["name"] == "minifasnet_v2") {
-      m["sha256"] = sha256_hex(reinterpret_cast<const std::uint8_t*>(garbage.data()), garbage.size());
+      m["sha256"] =
+          sha256_hex(reinterpret_cast<const std::uint8_t*>(garbage.data()), garbage.size());
     }
   }
   write_manifest(j);
@@ -165,6 +167,29 @@ TEST_F(ModelPackCopy, DetectorSwappedForAnAntiSpoofNetworkIsModelError) {
   write_manifest(j);
   const auto r = load();
   ASSERT_FALSE(r.is_ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kModelError) << r.status().to_string();
+}
+
+// ENGINE BUG (reported): load_model_pack (src/engine/model_pack.cpp) checks that
+// antispoof.weights has two entries but not that they are >= 0 with a positive sum. With
+// [0, 0], Runner::check divides by zero (engine.cpp, fused_live = .../wsum) and reports a NaN
+// isFakeLikelihood with isFakeFace = false, i.e. every spoof passes.
+TEST_F(ModelPackCopy, FusionWeightsThatSumToZeroAreModelError) {
+  nlohmann::json j = manifest();
+  j["antispoof"]["weights"] = {0.0, 0.0};
+  write_manifest(j);
+  const auto r = load();
+  if (r.is_ok()) {
+    auto runner = r.value()->make_runner();
+    ASSERT_TRUE(runner.is_ok());
+    CheckResult cr;
+    const Status s = runner.value()->check(test::read_bytes(test::astronaut_path()),
+                                           ImageFormat::kAuto, {}, &cr);
+    ADD_FAILURE() << "a pack with fusion weights [0, 0] loaded; check() gave " << s.to_string()
+                  << " with isFakeLikelihood " << cr.is_fake_likelihood << ", isFakeFace "
+                  << cr.is_fake;
+    return;
+  }
   EXPECT_EQ(r.status().code(), StatusCode::kModelError) << r.status().to_string();
 }
 
@@ -207,7 +232,8 @@ TEST(ModelPack, LoadedPackDescribesEveryModel) {
   const auto r = load_model_pack(test::model_dir());
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
   const ModelPack& p = r.value();
-  for (const char* name : {"blazeface_front", "blazeface_back", "minifasnet_v2", "minifasnet_v1se"}) {
+  for (const char* name :
+       {"blazeface_front", "blazeface_back", "minifasnet_v2", "minifasnet_v1se"}) {
     const ModelFile* m = p.find(name);
     ASSERT_NE(m, nullptr) << name;
     EXPECT_EQ(sha256_hex(m->bytes.data(), m->bytes.size()), m->sha256) << name;

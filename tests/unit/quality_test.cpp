@@ -1,6 +1,8 @@
 // Quality checks: each reason fires on a constructed case (darkened, brightened, blurred, tiny,
 // cut off, rotated, two faces), stays silent on a normal photo, and the pure functions behave as
 // documented. Also measures how the thresholds fare on the dev set's live full frames.
+#include "quality.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,14 +10,12 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <opencv2/imgproc.hpp>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <opencv2/imgproc.hpp>
-
-#include "quality.h"
 #include "test_support.h"
 
 namespace livecheck {
@@ -117,7 +117,8 @@ TEST(Quality, FaceHalfOutOfTheFrameIsCutOff) {
   const CheckResult whole = check_ok(test::astronaut());
   const int shift = static_cast<int>(whole.face.box.center().x - 0.1 * whole.face.box.width);
   cv::Mat img(512, 512, CV_8UC3, cv::Scalar(120, 120, 120));
-  test::astronaut()(cv::Rect(shift, 0, 512 - shift, 512)).copyTo(img(cv::Rect(0, 0, 512 - shift, 512)));
+  test::astronaut()(cv::Rect(shift, 0, 512 - shift, 512))
+      .copyTo(img(cv::Rect(0, 0, 512 - shift, 512)));
   const CheckResult r = check_ok(img);
   EXPECT_LT(r.face.box.x, 0) << "the box should extend past the left edge";
   EXPECT_LT(r.quality.inside_ratio, 0.85);
@@ -130,8 +131,8 @@ TEST(Quality, FaceRotated45DegreesIsPoseTooLarge) {
   const cv::Point2f c(static_cast<float>(upright.face.box.center().x),
                       static_cast<float>(upright.face.box.center().y));
   cv::Mat rotated;
-  cv::warpAffine(test::astronaut(), rotated, cv::getRotationMatrix2D(c, 45, 1.0), cv::Size(512, 512),
-                 cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  cv::warpAffine(test::astronaut(), rotated, cv::getRotationMatrix2D(c, 45, 1.0),
+                 cv::Size(512, 512), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
   auto runner = test::make_runner();
   ASSERT_TRUE(runner);
   CheckResult r;
@@ -210,8 +211,8 @@ TEST(QualityFunctions, MeanLumaIsBt601InsideTheBox) {
 
 TEST(QualityFunctions, BrightnessThresholdsAreStrict) {
   const QualityThresholds t;
-  for (double v : {t.min_brightness - 1, t.min_brightness + 1, t.max_brightness - 1,
-                   t.max_brightness + 1}) {
+  for (double v :
+       {t.min_brightness - 1, t.min_brightness + 1, t.max_brightness - 1, t.max_brightness + 1}) {
     // Noise of +-40 around v keeps the face sharp.
     cv::Mat img = noise_image(300, 300, static_cast<int>(v) - 40, static_cast<int>(v) + 40);
     const Quality q = assess_quality(img, {synthetic_face({50, 50, 200, 200})}, 1.0);
@@ -284,7 +285,8 @@ TEST(QualityFunctions, YawFollowsTheNoseOffsetAlongTheEyeLine) {
   f.keypoints[static_cast<int>(Keypoint::kNoseTip)] = {150, 55};
   EXPECT_NEAR(estimate_yaw_deg(f), 90, 1e-9);
   // Coincident eyes: no estimate, 0.
-  f.keypoints[static_cast<int>(Keypoint::kLeftEye)] = f.keypoints[static_cast<int>(Keypoint::kRightEye)];
+  f.keypoints[static_cast<int>(Keypoint::kLeftEye)] =
+      f.keypoints[static_cast<int>(Keypoint::kRightEye)];
   EXPECT_EQ(estimate_yaw_deg(f), 0.0);
 }
 
@@ -309,8 +311,7 @@ TEST(QualityFunctions, OnlyASecondFaceAtLeastHalfAsWideCounts) {
       assess_quality(img, {primary, synthetic_face({400, 100, 70, 70})}, 1.0);
   EXPECT_EQ(small_other.face_count, 2);
   EXPECT_FALSE(has_reason(small_other, kReasonMultipleFaces)) << reasons_of(small_other);
-  const Quality big_other =
-      assess_quality(img, {primary, synthetic_face({350, 100, 80, 80})}, 1.0);
+  const Quality big_other = assess_quality(img, {primary, synthetic_face({350, 100, 80, 80})}, 1.0);
   EXPECT_TRUE(has_reason(big_other, kReasonMultipleFaces));
   EXPECT_FALSE(big_other.valid);
 }
@@ -321,9 +322,9 @@ TEST(QualityFunctions, ReasonsComeInTheDocumentedFixedOrder) {
   Face f = synthetic_face({-20, 500, 40, 40});
   f.keypoints[static_cast<int>(Keypoint::kLeftEye)].y += 30;
   const Quality q = assess_quality(img, {f, synthetic_face({600, 600, 40, 40})}, 1.0);
-  const std::vector<std::string> want = {kReasonFaceTooSmall, kReasonTooDark, kReasonBlurry,
-                                         kReasonFaceCutOff, kReasonPoseTooLarge,
-                                         kReasonMultipleFaces};
+  const std::vector<std::string> want = {kReasonFaceTooSmall, kReasonTooDark,
+                                         kReasonBlurry,       kReasonFaceCutOff,
+                                         kReasonPoseTooLarge, kReasonMultipleFaces};
   EXPECT_EQ(q.reasons, want);
   EXPECT_FALSE(q.valid);
 }

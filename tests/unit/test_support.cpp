@@ -10,10 +10,9 @@
 #include <iterator>
 #include <mutex>
 #include <numeric>
+#include <opencv2/imgcodecs.hpp>
 #include <random>
 #include <sstream>
-
-#include <opencv2/imgcodecs.hpp>
 
 namespace livecheck::test {
 namespace {
@@ -91,8 +90,10 @@ std::shared_ptr<const Engine> shared_engine() {
     EngineOptions o;
     o.model_dir = model_dir();
     auto e = Engine::load(o);
-    if (e.is_ok()) engine = e.value();
-    else ADD_FAILURE() << "Engine::load(" << o.model_dir << "): " << e.status().to_string();
+    if (e.is_ok())
+      engine = e.value();
+    else
+      ADD_FAILURE() << "Engine::load(" << o.model_dir << "): " << e.status().to_string();
   });
   return engine;
 }
@@ -133,7 +134,8 @@ double roc_auc(const std::vector<double>& score, const std::vector<bool>& positi
   const std::size_t n = score.size();
   std::vector<std::size_t> idx(n);
   std::iota(idx.begin(), idx.end(), 0);
-  std::sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return score[a] < score[b]; });
+  std::sort(idx.begin(), idx.end(),
+            [&](std::size_t a, std::size_t b) { return score[a] < score[b]; });
   // Average ranks (1-based) over ties.
   std::vector<double> rank(n);
   for (std::size_t i = 0; i < n;) {

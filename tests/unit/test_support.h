@@ -7,10 +7,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <opencv2/core.hpp>
 #include <string>
 #include <vector>
-
-#include <opencv2/core.hpp>
 
 #include "livecheck/engine.h"
 
@@ -36,7 +35,7 @@ inline std::vector<std::uint8_t> encode_jpeg(const cv::Mat& img, int quality = 9
 inline std::vector<std::uint8_t> encode_png(const cv::Mat& img) { return encode(img, ".png"); }
 
 struct ManifestRow {
-  std::string path;  // relative to dev_dir()
+  std::string path;   // relative to dev_dir()
   std::string label;  // live | spoof
   std::string attack_type;
   std::string source;
