@@ -12,5 +12,7 @@ namespace livecheck::cli {
 using CommandFn = std::function<int()>;
 
 CommandFn add_check_command(CLI::App& root);
+CommandFn add_serve_command(CLI::App& root);
+CommandFn add_admin_command(CLI::App& root);
 
 }  // namespace livecheck::cli
