@@ -1,6 +1,11 @@
 #include "billing/meter.h"
 
+#include <sodium.h>
+#include <signal.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <utility>
 
 #include "billing/plans.h"
@@ -64,6 +69,36 @@ StatusOr<UsageSnapshot> Meter::usage(const store::Account& account) {
   return make_snapshot(account, p, calls.value());
 }
 
-StatusOr<int> Meter::purge_expired() { return store_->purge_expired_reservations(clock_.now_ms()); }
+std::string process_owner_id() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  unsigned char r[4];
+  randombytes_buf(r, sizeof r);
+  char hex[9];
+  sodium_bin2hex(hex, sizeof hex, r, sizeof r);
+  return std::string(host) + ":" + std::to_string(getpid()) + ":" + hex;
+}
+
+StatusOr<int> Meter::purge_stale() {
+  auto expired = store_->purge_expired_reservations(clock_.now_ms());
+  if (!expired.is_ok()) return expired.status();
+  int purged = expired.value();
+  auto owners = store_->reservation_owners();
+  if (!owners.is_ok()) return owners.status();
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  const std::string mine = std::string(host) + ":";
+  for (const std::string& owner : owners.value()) {
+    if (owner.rfind(mine, 0) != 0 || owner == owner_) continue;
+    const std::string rest = owner.substr(mine.size());
+    const long pid = std::strtol(rest.c_str(), nullptr, 10);
+    // ESRCH: no such process. A reused pid keeps its rows until expiry, which is still safe.
+    if (pid > 0 && kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+      auto n = store_->delete_reservations_of(owner);
+      if (n.is_ok()) purged += n.value();
+    }
+  }
+  return purged;
+}
 
 }  // namespace livecheck::billing

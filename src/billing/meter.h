@@ -8,8 +8,9 @@
 //
 // Exactness: usage grows only in commit(), so the stored count equals the number of 200s. A
 // reservation only holds a place under the limit (so that concurrent requests cannot overshoot a
-// hard cap); if the process dies, its reservations expire after kReservationTtlMs and are purged
-// at the next start, never becoming usage.
+// hard cap) and never becomes usage. If the process dies (kill -9), its reservations are deleted
+// by the next server start on the same host (owner = "host:pid:random", pid no longer alive), and
+// in any case stop counting after kReservationTtlMs.
 // Thread safety: all methods may be called from any thread (the Store serialises).
 #pragma once
 
@@ -24,6 +25,9 @@ namespace livecheck::billing {
 // Longer than any request can live (read timeout + queue wait + inference), short enough that a
 // crashed server's reservations stop blocking a hard-capped account within a minute.
 inline constexpr std::int64_t kReservationTtlMs = 60'000;
+
+// "host:pid:random" for this process.
+std::string process_owner_id();
 
 struct Ticket {
   bool granted = false;
@@ -49,7 +53,7 @@ UsageSnapshot make_snapshot(const store::Account& account, const Period& period,
 
 class Meter {
  public:
-  // `owner` identifies this process in reservation rows (random per start).
+  // `owner` identifies this process in reservation rows; see process_owner_id().
   Meter(store::Store* store, Clock clock, std::string owner);
 
   StatusOr<Ticket> reserve(const store::Account& account);
@@ -58,8 +62,8 @@ class Meter {
   // Best effort: a failed release only delays the place until expiry.
   Status release(const Ticket& ticket);
   StatusOr<UsageSnapshot> usage(const store::Account& account);
-  // Deletes reservations of crashed processes. Called at server start.
-  StatusOr<int> purge_expired();
+  // Deletes expired reservations and those of dead processes of this host. Called at start.
+  StatusOr<int> purge_stale();
 
   const Clock& clock() const { return clock_; }
 

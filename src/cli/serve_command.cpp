@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <thread>
@@ -32,15 +33,6 @@ struct ServeArgs {
   std::string log_level = "info";
 };
 
-std::string random_hex(std::size_t bytes) {
-  std::vector<unsigned char> b(bytes);
-  randombytes_buf(b.data(), b.size());
-  std::string hex(bytes * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), b.data(), b.size());
-  hex.pop_back();
-  return hex;
-}
-
 int run_serve(const ServeArgs& args) {
   using api::log_event;
   using api::LogLevel;
@@ -54,8 +46,9 @@ int run_serve(const ServeArgs& args) {
     log_event(LogLevel::kError, "store_open_failed", {{"error", store.status().to_string()}});
     return 1;
   }
-  billing::Meter meter(store.value().get(), billing::Clock::from_environment(), random_hex(8));
-  if (auto purged = meter.purge_expired(); purged.is_ok() && purged.value() > 0) {
+  billing::Meter meter(store.value().get(), billing::Clock::from_environment(),
+                       billing::process_owner_id());
+  if (auto purged = meter.purge_stale(); purged.is_ok() && purged.value() > 0) {
     log_event(LogLevel::kInfo, "purged_stale_reservations", {{"count", purged.value()}});
   }
 
@@ -84,6 +77,10 @@ int run_serve(const ServeArgs& args) {
 
   // Models load while the server already answers (health: 503 "starting").
   std::thread loader([&] {
+    // Test hook (documented in docs/API.md): delays readiness so tests can observe health 503.
+    if (const char* d = std::getenv("LIVECHECK_TEST_LOAD_DELAY_MS")) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::atol(d)));
+    }
     configure_cv_threads(so.workers);
     EngineOptions eo;
     eo.model_dir = args.models;

@@ -422,4 +422,24 @@ StatusOr<int> SqliteStore::purge_expired_reservations(std::int64_t now_ms) {
   return sqlite3_changes(db_);
 }
 
+StatusOr<std::vector<std::string>> SqliteStore::reservation_owners() {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT DISTINCT owner FROM reservations");
+  if (!s.ok()) return db_error(db_, "reservation_owners");
+  std::vector<std::string> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(s.text(0));
+  if (rc != SQLITE_DONE) return db_error(db_, "reservation_owners");
+  return out;
+}
+
+StatusOr<int> SqliteStore::delete_reservations_of(const std::string& owner) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "DELETE FROM reservations WHERE owner = ?");
+  if (!s.ok()) return db_error(db_, "delete_reservations_of");
+  s.bind(1, owner);
+  if (s.step() != SQLITE_DONE) return db_error(db_, "delete_reservations_of");
+  return sqlite3_changes(db_);
+}
+
 }  // namespace livecheck::store

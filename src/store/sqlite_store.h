@@ -43,6 +43,8 @@ class SqliteStore final : public Store {
   StatusOr<std::vector<DailyUsage>> daily_calls(const std::string& customer_id,
                                                 const std::string& period) override;
   StatusOr<int> purge_expired_reservations(std::int64_t now_ms) override;
+  StatusOr<std::vector<std::string>> reservation_owners() override;
+  StatusOr<int> delete_reservations_of(const std::string& owner) override;
 
  private:
   explicit SqliteStore(sqlite3* db) : db_(db) {}

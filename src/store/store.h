@@ -105,6 +105,10 @@ class Store {
                                                         const std::string& period) = 0;
   // Deletes reservations that expired before now_ms (left behind by a crashed process).
   virtual StatusOr<int> purge_expired_reservations(std::int64_t now_ms) = 0;
+  // Owners that hold reservations, and deletion of one owner's rows: lets a starting server drop
+  // the places held by processes of this host that no longer exist, without waiting for expiry.
+  virtual StatusOr<std::vector<std::string>> reservation_owners() = 0;
+  virtual StatusOr<int> delete_reservations_of(const std::string& owner) = 0;
 };
 
 // Opens (and migrates) the database named by `url`:
