@@ -88,10 +88,14 @@ class Server:
 
     def start(self):
         self.port = free_port()
-        cmd = [BIN, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--db", self.db,
-               "--models", MODELS] + self.args
+        cmd = [BIN, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--db", self.db]
+        if "--models" not in self.args:
+            cmd += ["--models", MODELS]
+        cmd += self.args
+        # stdout carries the JSON-lines log; stderr only library chatter (e.g. libpng warnings).
         self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=self.env)
+        self.err = open(self.log_path + ".stderr", "ab")
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=self.err, env=self.env)
         if self.wait_ready:
             self.wait_for_health(200)
         return self
@@ -128,8 +132,9 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        if getattr(self, "log", None):
-            self.log.close()
+        for f in (getattr(self, "log", None), getattr(self, "err", None)):
+            if f:
+                f.close()
 
     def cleanup(self):
         self.stop()
