@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""The documentation's client samples, run verbatim against a real server: the curl block in
+docs/API.md, docs/samples/check.py (Python stdlib) and docs/samples/check.mjs (Node 20 fetch)."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import harness
+from harness import ServerTestCase
+
+DOCS = os.path.join(harness.SOURCE, "docs")
+MARKER = "<!-- e2e: curl-sample"
+
+
+def curl_block():
+    with open(os.path.join(DOCS, "API.md"), encoding="utf-8") as f:
+        text = f.read()
+    after = text[text.index(MARKER):]
+    m = re.search(r"```bash\n(.*?)```", after, re.S)
+    return m.group(1)
+
+
+class Samples(ServerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.account = cls.server.create_account(plan="starter")
+        cls.workdir = tempfile.mkdtemp(prefix="livecheck-samples-")
+        shutil.copy(harness.face_jpeg_path(), os.path.join(cls.workdir, "face.jpg"))
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.workdir, ignore_errors=True)
+        super().tearDownClass()
+
+    def env(self):
+        e = dict(os.environ)
+        e["LIVECHECK_URL"] = self.server.url
+        e["LIVECHECK_API_KEY"] = self.account["primary_key"]
+        return e
+
+    def assert_success(self, stdout):
+        body = json.loads(stdout)
+        self.assertEqual(body["metadata"]["status"], "success")
+        self.assertEqual(body["metadata"]["customer_id"], self.account["customer_id"])
+        self.assertIn(body["data"]["isFakeFace"], (True, False))
+        return body
+
+    def test_curl_line_from_api_md(self):
+        script = curl_block()
+        # The block exports placeholders; point them at this test's server and key.
+        script = script.replace("export LIVECHECK_URL=", ": ")
+        p = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=self.workdir,
+                           env=self.env(), capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assert_success(p.stdout)
+
+    def test_python_sample(self):
+        p = subprocess.run([sys.executable, os.path.join(DOCS, "samples", "check.py"),
+                            "face.jpg"], cwd=self.workdir, env=self.env(), capture_output=True,
+                           text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assert_success(p.stdout)
+
+    def test_python_sample_reports_errors(self):
+        env = self.env()
+        env["LIVECHECK_API_KEY"] = "lc_" + "x" * 32
+        p = subprocess.run([sys.executable, os.path.join(DOCS, "samples", "check.py"),
+                            "face.jpg"], cwd=self.workdir, env=env, capture_output=True,
+                           text=True, timeout=120)
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(json.loads(p.stdout)["error"]["code"], "invalid_api_key")
+
+    def test_node_sample(self):
+        node = shutil.which("node")
+        self.assertIsNotNone(node, "node (Node 20) is required by the test suite")
+        version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout
+        self.assertGreaterEqual(int(version.strip().lstrip("v").split(".")[0]), 20)
+        p = subprocess.run([node, os.path.join(DOCS, "samples", "check.mjs"), "face.jpg"],
+                           cwd=self.workdir, env=self.env(), capture_output=True, text=True,
+                           timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assert_success(p.stdout)
+
+    def test_every_sample_call_was_counted(self):
+        used_before = self.server.usage(self.account["primary_key"])["used_calls"]
+        p = subprocess.run([sys.executable, os.path.join(DOCS, "samples", "check.py"),
+                            "face.jpg"], cwd=self.workdir, env=self.env(), capture_output=True,
+                           text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.server.usage(self.account["primary_key"])["used_calls"],
+                         used_before + 1)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
