@@ -5,6 +5,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -86,6 +87,31 @@ class Samples(ServerTestCase):
                            timeout=120)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assert_success(p.stdout)
+
+    def test_make_run_prints_a_working_curl_line(self):
+        tmp = tempfile.mkdtemp(prefix="livecheck-run-")
+        env = dict(os.environ)
+        env.update({"LIVECHECK_DB": "sqlite:" + os.path.join(tmp, "run.db"),
+                    "LIVECHECK_PORT": str(harness.free_port()), "LIVECHECK_BIN": harness.BIN,
+                    "LIVECHECK_MODELS": harness.MODELS, "LIVECHECK_HOST": "127.0.0.1"})
+        log = open(os.path.join(tmp, "stdout"), "w+")
+        p = subprocess.Popen([os.path.join(harness.SOURCE, "scripts", "run")], env=env,
+                             stdout=log, stderr=subprocess.DEVNULL)
+        try:
+            server = harness.Server()
+            server.proc, server.port, server.log_path = p, int(env["LIVECHECK_PORT"]), log.name
+            server.wait_for_health(200)
+            lines = open(log.name).read().splitlines()
+            curl = [x for x in lines if "curl" in x and "/v1/check/liveness" in x]
+            self.assertEqual(len(curl), 1, lines)
+            r = subprocess.run(["bash", "-c", curl[0]], capture_output=True, text=True, timeout=120)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(json.loads(r.stdout)["metadata"]["status"], "success")
+        finally:
+            p.send_signal(signal.SIGTERM)
+            self.assertEqual(p.wait(timeout=60), 0)
+            log.close()
+            shutil.rmtree(tmp, ignore_errors=True)
 
     def test_every_sample_call_was_counted(self):
         used_before = self.server.usage(self.account["primary_key"])["used_calls"]
