@@ -201,6 +201,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const bool queued = server_.queue.try_push([self = shared_from_this(), handler, &svc] {
       svc.queued.fetch_sub(1);
       svc.in_flight.fetch_add(1);
+      self->ctx_.queue_ms = ms_since(self->ctx_.received);
       Reply r = run_handler(handler, svc, self->ctx_);
       svc.in_flight.fetch_sub(1);
       net::post(self->executor(), [self, r = std::move(r)]() mutable { self->send(std::move(r)); });
@@ -229,7 +230,10 @@ class Session : public std::enable_shared_from_this<Session> {
     res->set(http::field::content_type, r.content_type);
     res->set("X-Request-Id", ctx_.request_id);
     const double total_ms = ctx_.received == Clock::time_point{} ? 0 : ms_since(ctx_.received);
+    // total = request fully read -> reply ready; queue and engine are parts of it. The rest is
+    // the server's own overhead (JSON, base64, auth, metering).
     std::string timing = "total;dur=" + std::to_string(total_ms);
+    if (ctx_.queue_ms >= 0) timing += ", queue;dur=" + std::to_string(ctx_.queue_ms);
     if (ctx_.engine_ms >= 0) timing += ", engine;dur=" + std::to_string(ctx_.engine_ms);
     res->set("Server-Timing", timing);
     for (auto& [k, v] : r.headers) res->set(beast::string_view(k.data(), k.size()), v);

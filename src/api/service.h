@@ -38,7 +38,8 @@ struct RequestContext {
   std::chrono::steady_clock::time_point received;  // when the full request had been read
   // Filled by handlers, read by the access log.
   std::string customer_id;
-  double engine_ms = -1;
+  double queue_ms = -1;   // waiting for an inference worker
+  double engine_ms = -1;  // Runner::check
 };
 
 struct Reply {
