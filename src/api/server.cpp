@@ -75,16 +75,19 @@ struct Server::Impl {
 
   ServerOptions options;
   Service& service;
+  // Declared before ioc so that they outlive it: sessions still queued in the io_context when
+  // it is destroyed unregister themselves on the way out.
+  std::mutex sessions_mu;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+  bool draining = false;  // guarded by sessions_mu
+  bool stopped = false;   // guarded by sessions_mu; run() has returned, ioc must not be touched
+
   net::io_context ioc;
   tcp::acceptor acceptor;
   net::signal_set signals;
   net::steady_timer drain_timer;
   WorkQueue queue;
   std::atomic<int> exit_code{0};
-
-  std::mutex sessions_mu;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
-  bool draining = false;  // guarded by sessions_mu
 };
 
 namespace {
@@ -308,7 +311,7 @@ void Server::Impl::session_ended(Session* s) {
 
 void Server::Impl::maybe_finish() {
   std::lock_guard lock(sessions_mu);
-  if (draining && sessions.empty()) ioc.stop();
+  if (draining && !stopped && sessions.empty()) ioc.stop();
 }
 
 void Server::Impl::begin_drain() {
@@ -373,6 +376,10 @@ int Server::run() {
   for (int i = 1; i < s.options.io_threads; ++i) threads.emplace_back([&s] { s.ioc.run(); });
   s.ioc.run();
   for (auto& t : threads) t.join();
+  {
+    std::lock_guard lock(s.sessions_mu);
+    s.stopped = true;
+  }
   s.queue.shutdown();  // jobs still queued after a drain timeout run to completion here
   return s.exit_code.load();
 }

@@ -137,6 +137,32 @@ class Contract(ServerTestCase):
                 self.expect_error(self.post(body), 400, "invalid_request")
         self.assertEqual(self.server.usage(self.key)["used_calls"], before)
 
+    def test_mutated_bodies_never_cause_5xx(self):
+        """Deterministic mutations of a valid body (truncations, byte flips, type swaps)."""
+        import random
+        rng = random.Random(1234)
+        small = read(harness.FRUITS_JPG)[:2000]  # invalid image: mutations never reach inference
+        valid = check_body(small).encode()
+        bodies = [valid[:n] for n in range(0, len(valid), max(1, len(valid) // 40))]
+        for _ in range(60):
+            b = bytearray(valid)
+            for _ in range(rng.randint(1, 4)):
+                b[rng.randrange(len(b))] = rng.randrange(256)
+            bodies.append(bytes(b))
+        for v in [None, True, 0, -1e308, 1e400, [], {}, "", "x" * 10000]:
+            for field in ["image", "image_format", "threshold"]:
+                doc = {"image": b64(small), "image_format": "jpeg"}
+                doc[field] = v
+                bodies.append(json.dumps(doc).replace("Infinity", "1e400").encode())
+        bodies += [b'{"image":"' + b"\\u0000" * 1000 + b'","image_format":"jpeg"}',
+                   b"[" * 100000, b'{"a":' * 5000, b"\x00" * 1000]
+        with requests.Session() as s:
+            for body in bodies:
+                r = s.post(self.server.url + CHECK, data=body,
+                           headers={"X-API-Key": self.key}, timeout=60)
+                self.assertIn(r.status_code, (200, 400), body[:80])
+                self.assertIn(r.json()["metadata"]["status"], ("success", "error"))
+
     # --- invalid_image -----------------------------------------------------------------------
     def test_invalid_image_variants(self):
         big = b"\xff\xd8\xff" + b"\0" * (10 * 1024 * 1024 + 10)  # > 10 MiB decoded

@@ -40,6 +40,12 @@ class Metering(ServerTestCase):
         self.assertEqual((u["used_calls"], u["remaining_calls"], u["over_limit_calls"]), (50, 0, 0))
         self.assertTrue(u["hard_cap"])
 
+    def test_default_queue_lets_100_concurrent_clients_through(self):
+        acc = self.server.create_account(plan="starter")
+        codes = [r.status_code for r in fire(self.server, acc["primary_key"], 100, 100)]
+        self.assertEqual(codes, [200] * 100)
+        self.assertEqual(self.server.usage(acc["primary_key"])["used_calls"], 100)
+
     def test_overage_when_hard_cap_off(self):
         acc = self.server.create_account(plan="enterprise", hard_cap="off", limit=3)
         key = acc["primary_key"]
