@@ -1,9 +1,9 @@
 #include "api/check_request.h"
 
+#include <simdjson.h>
 #include <sodium.h>
 
 #include <cmath>
-#include <simdjson.h>
 
 #include "api/errors.h"
 

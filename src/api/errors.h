@@ -34,8 +34,7 @@ const ErrorInfo& error_info(ErrorCode code);
 class ApiError : public std::runtime_error {
  public:
   explicit ApiError(ErrorCode code) : ApiError(code, error_info(code).default_message) {}
-  ApiError(ErrorCode code, const std::string& message)
-      : std::runtime_error(message), code_(code) {}
+  ApiError(ErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
   ErrorCode code() const { return code_; }
 
  private:

@@ -114,18 +114,18 @@ Reply post_check_liveness(Service& svc, RequestContext& ctx) {
   auto usage = svc.meter().commit(account, ticket.value());
   if (!usage.is_ok()) internal(ctx, "commit_failed", usage.status());
   guard.dismiss();
-  return json_reply({{"metadata", success_metadata(ctx, usage.value(),
-                                                   svc.meter().clock().now_ms())},
-                     {"data", check_data(result)}});
+  return json_reply(
+      {{"metadata", success_metadata(ctx, usage.value(), svc.meter().clock().now_ms())},
+       {"data", check_data(result)}});
 }
 
 Reply get_usage(Service& svc, RequestContext& ctx) {
   const store::Account account = authenticate(svc, ctx);
   auto usage = svc.meter().usage(account);
   if (!usage.is_ok()) internal(ctx, "usage_failed", usage.status());
-  return json_reply({{"metadata", success_metadata(ctx, usage.value(),
-                                                   svc.meter().clock().now_ms())},
-                     {"data", usage_data(usage.value())}});
+  return json_reply(
+      {{"metadata", success_metadata(ctx, usage.value(), svc.meter().clock().now_ms())},
+       {"data", usage_data(usage.value())}});
 }
 
 Reply get_health(Service& svc, RequestContext&) {

@@ -26,15 +26,16 @@ std::string dump_json(const nlohmann::ordered_json& j) {
 }
 
 nlohmann::ordered_json error_metadata(const RequestContext& ctx) {
-  nlohmann::ordered_json m = {{"date", billing::format_iso_ms(wall_now_ms())}, {"ver", kApiVersion}};
+  nlohmann::ordered_json m = {{"date", billing::format_iso_ms(wall_now_ms())},
+                              {"ver", kApiVersion}};
   if (!ctx.customer_id.empty()) m["customer_id"] = ctx.customer_id;
   m["status"] = "error";
   m["request_id"] = ctx.request_id;
   return m;
 }
 
-nlohmann::ordered_json success_metadata(const RequestContext& ctx, const billing::UsageSnapshot& usage,
-                                std::int64_t now_ms) {
+nlohmann::ordered_json success_metadata(const RequestContext& ctx,
+                                        const billing::UsageSnapshot& usage, std::int64_t now_ms) {
   return {{"date", billing::format_iso_ms(now_ms)},
           {"ver", kApiVersion},
           {"customer_id", ctx.customer_id},

@@ -17,8 +17,8 @@ std::string dump_json(const nlohmann::ordered_json& j);
 nlohmann::ordered_json error_metadata(const RequestContext& ctx);
 // {"date","ver","customer_id","remaining_calls","over_limit_calls","status":"success",
 //  "request_id"}
-nlohmann::ordered_json success_metadata(const RequestContext& ctx, const billing::UsageSnapshot& usage,
-                                std::int64_t now_ms);
+nlohmann::ordered_json success_metadata(const RequestContext& ctx,
+                                        const billing::UsageSnapshot& usage, std::int64_t now_ms);
 
 // The "data" object of a 200 from POST /v1/check/liveness.
 nlohmann::ordered_json check_data(const CheckResult& r);

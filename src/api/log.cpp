@@ -57,8 +57,8 @@ void log_event(LogLevel level, const std::string& event, nlohmann::ordered_json 
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
   nlohmann::ordered_json line = {{"ts", billing::format_iso_ms(now_ms)},
-                         {"level", spdlog::level::to_string_view(spd).data()},
-                         {"event", event}};
+                                 {"level", spdlog::level::to_string_view(spd).data()},
+                                 {"event", event}};
   if (fields.is_object()) line.update(fields);
   // error_handler_t::replace: a stray invalid UTF-8 byte in a header cannot throw here.
   l->log(spd, "{}", line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));

@@ -36,7 +36,7 @@ Reply error_reply(ErrorCode code, const std::string& message, const RequestConte
   r.status = info.http_status;
   r.error_code = info.name;
   nlohmann::ordered_json body = {{"metadata", error_metadata(ctx)},
-                         {"error", {{"code", info.name}, {"message", message}}}};
+                                 {"error", {{"code", info.name}, {"message", message}}}};
   r.body = dump_json(body);
   if (code == ErrorCode::kServiceUnavailable) r.headers.emplace_back("Retry-After", "1");
   return r;
@@ -53,8 +53,8 @@ Reply run_handler(HandlerFn handler, Service& svc, RequestContext& ctx) {
   } catch (...) {
     log_event(LogLevel::kError, "handler_exception", {{"request_id", ctx.request_id}});
   }
-  return error_reply(ErrorCode::kInternalError, error_info(ErrorCode::kInternalError).default_message,
-                     ctx);
+  return error_reply(ErrorCode::kInternalError,
+                     error_info(ErrorCode::kInternalError).default_message, ctx);
 }
 
 }  // namespace livecheck::api

@@ -4,10 +4,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cmath>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cmath>
 #include <csignal>
 #include <mutex>
 #include <optional>
@@ -41,11 +41,10 @@ double ms_since(Clock::time_point t) {
 // headers; otherwise make one up (16 hex characters).
 std::string request_id_for(std::string_view given) {
   auto ok_char = [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           c == '-' || c == '_' || c == '.' || c == ':';
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
+           c == '_' || c == '.' || c == ':';
   };
-  if (!given.empty() && given.size() <= 128 &&
-      std::all_of(given.begin(), given.end(), ok_char)) {
+  if (!given.empty() && given.size() <= 128 && std::all_of(given.begin(), given.end(), ok_char)) {
     return std::string(given);
   }
   unsigned char b[8];
@@ -217,8 +216,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void reply_error(ErrorCode code, bool close_after, const std::string& message = "") {
-    Reply r = error_reply(code, message.empty() ? error_info(code).default_message : message,
-                          ctx_);
+    Reply r = error_reply(code, message.empty() ? error_info(code).default_message : message, ctx_);
     r.close = close_after;
     send(std::move(r));
   }
@@ -246,10 +244,10 @@ class Session : public std::enable_shared_from_this<Session> {
     res->prepare_payload();
 
     nlohmann::ordered_json fields = {{"request_id", ctx_.request_id},
-                             {"method", ctx_.method},
-                             {"path", ctx_.path},
-                             {"status", r.status},
-                             {"ms", std::round(total_ms * 100) / 100}};
+                                     {"method", ctx_.method},
+                                     {"path", ctx_.path},
+                                     {"status", r.status},
+                                     {"ms", std::round(total_ms * 100) / 100}};
     if (!r.error_code.empty()) fields["error"] = r.error_code;
     if (!ctx_.customer_id.empty()) fields["customer_id"] = ctx_.customer_id;
     if (ctx_.engine_ms >= 0) fields["engine_ms"] = std::round(ctx_.engine_ms * 100) / 100;
@@ -354,8 +352,9 @@ Status Server::listen() {
   if (!ec) a.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) a.bind(ep, ec);
   if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
-  if (ec) return Status::io_error("cannot listen on " + impl_->options.host + ":" +
-                                  std::to_string(impl_->options.port) + ": " + ec.message());
+  if (ec)
+    return Status::io_error("cannot listen on " + impl_->options.host + ":" +
+                            std::to_string(impl_->options.port) + ": " + ec.message());
   return Status::ok();
 }
 

@@ -30,8 +30,8 @@ struct ServiceOptions {
 
 // What a handler sees of a request; filled by the HTTP session.
 struct RequestContext {
-  std::string method;  // "POST"
-  std::string path;    // target without the query string
+  std::string method;   // "POST"
+  std::string path;     // target without the query string
   std::string api_key;  // X-API-Key header (never logged)
   const std::string* body = nullptr;
   std::string request_id;

@@ -48,10 +48,11 @@ std::string format_iso_ms(std::int64_t epoch_ms) {
   }
   const year_month_day ymd{sys_days{days{days_since}}};
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(rem / 3'600'000), static_cast<int>(rem / 60'000 % 60),
-                static_cast<int>(rem / 1000 % 60), static_cast<int>(rem % 1000));
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
+                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()), static_cast<int>(rem / 3'600'000),
+                static_cast<int>(rem / 60'000 % 60), static_cast<int>(rem / 1000 % 60),
+                static_cast<int>(rem % 1000));
   return buf;
 }
 

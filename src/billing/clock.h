@@ -29,8 +29,8 @@ std::optional<std::int64_t> parse_time(const std::string& text);
 
 // The UTC calendar month containing a moment.
 struct Period {
-  std::string key;           // "2026-11"
-  std::string day;           // "2026-11-22": the day of the moment, for daily counts
+  std::string key;            // "2026-11"
+  std::string day;            // "2026-11-22": the day of the moment, for daily counts
   std::int64_t start_ms = 0;  // first instant of the month
   std::int64_t end_ms = 0;    // first instant of the next month (exclusive)
 };

@@ -1,7 +1,7 @@
 #include "billing/meter.h"
 
-#include <sodium.h>
 #include <signal.h>
+#include <sodium.h>
 #include <unistd.h>
 
 #include <algorithm>

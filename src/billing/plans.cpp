@@ -5,12 +5,9 @@ namespace livecheck::billing {
 const std::vector<Plan>& all_plans() {
   // Limits from the published price list (seed 000); free never goes into overage.
   static const std::vector<Plan> kPlans = {
-      {"free", 100, false, false},
-      {"starter", 1'000, true, false},
-      {"standard", 5'000, true, false},
-      {"professional", 10'000, true, false},
-      {"business", 30'000, true, false},
-      {"enterprise", 100'000, true, true},
+      {"free", 100, false, false},       {"starter", 1'000, true, false},
+      {"standard", 5'000, true, false},  {"professional", 10'000, true, false},
+      {"business", 30'000, true, false}, {"enterprise", 100'000, true, true},
   };
   return kPlans;
 }

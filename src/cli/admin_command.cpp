@@ -3,10 +3,9 @@
 // Output is JSON on stdout; errors go to stderr with exit status 1 (2 for usage errors).
 #include <cstdio>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "billing/accounts.h"
 #include "billing/clock.h"
@@ -151,7 +150,8 @@ CommandFn add_admin_command(CLI::App& root) {
       ->envname("LIVECHECK_DB");
 
   std::string plans;
-  for (const auto& p : billing::all_plans()) plans += (plans.empty() ? "" : "|") + std::string(p.name);
+  for (const auto& p : billing::all_plans())
+    plans += (plans.empty() ? "" : "|") + std::string(p.name);
   auto on_off = CLI::IsMember({"on", "off"});
   auto add = [&](const char* name, const char* help, Action fn) {
     CLI::App* sub = admin->add_subcommand(name, help);
@@ -170,9 +170,10 @@ CommandFn add_admin_command(CLI::App& root) {
   c->add_option("--limit", args->limit, "Monthly limit (enterprise plan only)")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
 
-  CLI::App* r = add("regenerate-key",
-                    "Replace a key slot; the old key stops working at once; prints the new key once",
-                    regenerate_key);
+  CLI::App* r =
+      add("regenerate-key",
+          "Replace a key slot; the old key stops working at once; prints the new key once",
+          regenerate_key);
   r->add_option("--customer", args->customer, "customer_id")->required();
   r->add_option("--slot", args->slot, "primary|secondary")
       ->required()
@@ -184,8 +185,8 @@ CommandFn add_admin_command(CLI::App& root) {
   p->add_option("--limit", args->limit, "Monthly limit (enterprise plan only)")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
 
-  CLI::App* h = add("set-hard-cap", "Turn the hard cap on (429 at the limit) or off (overage)",
-                    set_hard_cap);
+  CLI::App* h =
+      add("set-hard-cap", "Turn the hard cap on (429 at the limit) or off (overage)", set_hard_cap);
   h->add_option("--customer", args->customer, "customer_id")->required();
   h->add_option("--hard-cap", args->hard_cap, "on|off")->required()->check(on_off);
 

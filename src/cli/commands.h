@@ -3,9 +3,8 @@
 // process exit code (0 ok, 1 runtime failure, 2 usage error).
 #pragma once
 
-#include <functional>
-
 #include <CLI/CLI.hpp>
+#include <functional>
 
 namespace livecheck::cli {
 

@@ -135,9 +135,8 @@ StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path
   const auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Status s = Status::io_error("cannot open database " + path + ": " +
                                 (db ? sqlite3_errmsg(db) : "out of memory"));
@@ -149,8 +148,8 @@ StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path
   // WAL: the server's readers (key lookups) never wait for admin writes and vice versa.
   // synchronous=NORMAL in WAL is durable across process crashes (kill -9); only an OS crash may
   // lose the last transactions, never corrupt the file.
-  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
-                             "PRAGMA foreign_keys=ON"}) {
+  for (const char* pragma :
+       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
     if (Status s = store->exec(pragma); !s.is_ok()) return s;
   }
   if (Status s = store->migrate(); !s.is_ok()) return s;
@@ -347,8 +346,7 @@ StatusOr<ReserveOutcome> SqliteStore::reserve_call(const ReserveRequest& r) {
 
 StatusOr<std::int64_t> SqliteStore::commit_call(std::int64_t reservation_id,
                                                 const std::string& customer_id,
-                                                const std::string& period,
-                                                const std::string& day) {
+                                                const std::string& period, const std::string& day) {
   std::lock_guard lock(mu_);
   Transaction tx(db_);
   if (Status s = tx.begin(); !s.is_ok()) return s;

@@ -56,8 +56,8 @@ struct ReserveRequest {
   std::string period;  // UTC month, "2026-11"
   std::int64_t limit = 0;
   bool allow_overage = false;
-  std::string owner;            // server process id (random per start)
-  std::int64_t now_ms = 0;      // epoch ms
+  std::string owner;        // server process id (random per start)
+  std::int64_t now_ms = 0;  // epoch ms
   std::int64_t expires_at_ms = 0;
 };
 
@@ -96,8 +96,7 @@ class Store {
   virtual StatusOr<ReserveOutcome> reserve_call(const ReserveRequest& request) = 0;
   virtual StatusOr<std::int64_t> commit_call(std::int64_t reservation_id,
                                              const std::string& customer_id,
-                                             const std::string& period,
-                                             const std::string& day) = 0;
+                                             const std::string& period, const std::string& day) = 0;
   virtual Status release_call(std::int64_t reservation_id) = 0;
   virtual StatusOr<std::int64_t> monthly_calls(const std::string& customer_id,
                                                const std::string& period) = 0;

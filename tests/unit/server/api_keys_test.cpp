@@ -1,10 +1,11 @@
+#include "store/api_keys.h"
+
 #include <gtest/gtest.h>
 
 #include <regex>
 #include <set>
 
 #include "api/errors.h"
-#include "store/api_keys.h"
 
 namespace livecheck::store {
 namespace {

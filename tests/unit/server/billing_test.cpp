@@ -68,8 +68,8 @@ TEST(Clock, ParsesIsoAndEpochAndRejectsGarbage) {
 }
 
 TEST(Clock, TestOverrideFileIsReadOnEveryCall) {
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("livecheck-clock-" + store::generate_uuid_v4());
+  const auto path =
+      std::filesystem::temp_directory_path() / ("livecheck-clock-" + store::generate_uuid_v4());
   std::ofstream(path) << "2026-03-01T00:00:00Z";
   setenv("LIVECHECK_TEST_CLOCK_FILE", path.c_str(), 1);
   const Clock c = Clock::from_environment();
@@ -96,7 +96,8 @@ TEST(Snapshot, RemainingAndOverLimit) {
 class TempStore {
  public:
   TempStore() {
-    dir_ = std::filesystem::temp_directory_path() / ("livecheck-billing-" + store::generate_uuid_v4());
+    dir_ =
+        std::filesystem::temp_directory_path() / ("livecheck-billing-" + store::generate_uuid_v4());
     store_ = std::move(store::open_store("sqlite:" + (dir_ / "t.db").string())).value();
   }
   ~TempStore() {
@@ -120,9 +121,7 @@ class FailingCommitStore : public store::Store {
   StatusOr<store::Account> get_account(const std::string& id) override {
     return inner_->get_account(id);
   }
-  StatusOr<std::vector<store::Account>> list_accounts() override {
-    return inner_->list_accounts();
-  }
+  StatusOr<std::vector<store::Account>> list_accounts() override { return inner_->list_accounts(); }
   Status set_plan(const std::string& id, const std::string& p,
                   std::optional<std::int64_t> l) override {
     return inner_->set_plan(id, p, l);
@@ -208,16 +207,14 @@ TEST(Meter, FailedCommitCountsNothing) {
 
 TEST(Accounts, ValidatesPlanAndLimit) {
   TempStore ts;
-  EXPECT_EQ(create_account(ts.get(), {"a@b.c", "B", "gold", false, std::nullopt, 0})
-                .status()
-                .code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      create_account(ts.get(), {"a@b.c", "B", "gold", false, std::nullopt, 0}).status().code(),
+      StatusCode::kInvalidArgument);
   EXPECT_EQ(create_account(ts.get(), {"a@b.c", "B", "starter", false, 5, 0}).status().code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(create_account(ts.get(), {"nope", "B", "starter", false, std::nullopt, 0})
-                .status()
-                .code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      create_account(ts.get(), {"nope", "B", "starter", false, std::nullopt, 0}).status().code(),
+      StatusCode::kInvalidArgument);
 }
 
 TEST(Accounts, KeysWorkUntilRegenerated) {

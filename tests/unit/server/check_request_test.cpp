@@ -1,9 +1,10 @@
 // Request parsing and base64 at the API edge: every malformed input is a clean ApiError.
+#include "api/check_request.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "api/check_request.h"
 #include "api/errors.h"
 
 namespace livecheck::api {
@@ -34,9 +35,9 @@ TEST(Base64, LineBreaksIgnoredAndDataUrlAccepted) {
 }
 
 TEST(Base64, AnythingElseIsInvalidRequest) {
-  for (const char* bad : {"aGVsbG8==", "aGVs bG8=", "aGVsbG8*", "-_-_", "a", "aGVsb", "====",
-                          "", "\r\n", "data:text/plain;base64,aGVs", "data:image/png,aGVs",
-                          "aGVs=bG8"}) {
+  for (const char* bad :
+       {"aGVsbG8==", "aGVs bG8=", "aGVsbG8*", "-_-_", "a", "aGVsb", "====", "", "\r\n",
+        "data:text/plain;base64,aGVs", "data:image/png,aGVs", "aGVs=bG8"}) {
     EXPECT_EQ(error_of([&] { decode_image_base64(bad); }), ErrorCode::kInvalidRequest) << bad;
   }
 }
@@ -65,15 +66,15 @@ TEST(CheckRequest, ParsesFieldsAndThreshold) {
 }
 
 TEST(CheckRequest, MalformedBodiesAreInvalidRequest) {
-  for (const char* bad : {"", "{", "[]", "null", "\"str\"", R"({"image_format":"jpeg"})",
-                          R"({"image":1,"image_format":"jpeg"})",
-                          R"({"image":"aGVs","image_format":"gif"})",
-                          R"({"image":"aGVs","image_format":"JPEG"})",
-                          R"({"image":"aGVs"})", R"({"image":"aGVs","image_format":true})",
-                          R"({"image":"aGVs","image_format":"jpeg","threshold":-0.1})",
-                          R"({"image":"aGVs","image_format":"jpeg","threshold":"0.5"})",
-                          R"({"image":"aGVs","image_format":"jpeg"} trailing)",
-                          "{\"image\":\"\xff\",\"image_format\":\"jpeg\"}"}) {
+  for (const char* bad :
+       {"", "{", "[]", "null", "\"str\"", R"({"image_format":"jpeg"})",
+        R"({"image":1,"image_format":"jpeg"})", R"({"image":"aGVs","image_format":"gif"})",
+        R"({"image":"aGVs","image_format":"JPEG"})", R"({"image":"aGVs"})",
+        R"({"image":"aGVs","image_format":true})",
+        R"({"image":"aGVs","image_format":"jpeg","threshold":-0.1})",
+        R"({"image":"aGVs","image_format":"jpeg","threshold":"0.5"})",
+        R"({"image":"aGVs","image_format":"jpeg"} trailing)",
+        "{\"image\":\"\xff\",\"image_format\":\"jpeg\"}"}) {
     EXPECT_EQ(error_of([&] { parse_check_request(bad); }), ErrorCode::kInvalidRequest) << bad;
   }
 }

@@ -1,4 +1,6 @@
 // SqliteStore against a real SQLite file in a temporary folder.
+#include "store/store.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -8,7 +10,6 @@
 
 #include "store/api_keys.h"
 #include "store/sqlite_store.h"
-#include "store/store.h"
 
 namespace livecheck::store {
 namespace {
@@ -23,8 +24,7 @@ T V(StatusOr<T> s) {
 class TempDb {
  public:
   TempDb() {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("livecheck-store-test-" + generate_uuid_v4());
+    dir_ = std::filesystem::temp_directory_path() / ("livecheck-store-test-" + generate_uuid_v4());
     std::filesystem::create_directories(dir_);
   }
   ~TempDb() { std::filesystem::remove_all(dir_); }
