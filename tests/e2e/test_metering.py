@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Plans, hard cap, overage, free plan and UTC month rollover, on the real binary and database."""
+import json
 import os
 import unittest
 from concurrent.futures import ThreadPoolExecutor
@@ -88,6 +89,22 @@ class Metering(ServerTestCase):
             self.assert_error(r, 400, "invalid_image")
         self.assertEqual(self.server.check(key).status_code, 200)  # the one call is still there
         self.assertEqual(self.server.usage(key)["used_calls"], 1)
+
+    def test_admin_rejects_bad_input_with_exit_codes(self):
+        acc = self.server.create_account(plan="starter")
+        self.server.admin("set-plan", "--customer", acc["customer_id"], "--plan", "gold",
+                          expect_rc=2)
+        self.server.admin("set-plan", "--customer", acc["customer_id"], "--plan", "starter",
+                          "--limit", "5", expect_rc=2)
+        self.server.admin("regenerate-key", "--customer", "00000000-0000-4000-8000-000000000000",
+                          "--slot", "primary", expect_rc=1)
+        self.server.admin("regenerate-key", "--customer", acc["customer_id"], "--slot", "third",
+                          expect_rc=2)
+        self.server.admin("create-account", "--email", "x@y.z", "--company", "c", expect_rc=2)
+        shown = self.server.admin("set-hard-cap", "--customer", acc["customer_id"],
+                                  "--hard-cap", "on")
+        self.assertTrue(shown["hard_cap"])
+        self.assertNotIn(acc["primary_key"], json.dumps(self.server.admin("list-accounts")))
 
     def test_admin_usage_reports_daily_counts(self):
         acc = self.server.create_account(plan="starter")

@@ -18,12 +18,18 @@ DOCS = os.path.join(harness.SOURCE, "docs")
 MARKER = "<!-- e2e: curl-sample"
 
 
-def curl_block():
-    with open(os.path.join(DOCS, "API.md"), encoding="utf-8") as f:
-        text = f.read()
-    after = text[text.index(MARKER):]
-    m = re.search(r"```bash\n(.*?)```", after, re.S)
-    return m.group(1)
+def curl_blocks():
+    """Every bash block marked with MARKER in docs/API.md and, if present, the README."""
+    blocks = []
+    for path in [os.path.join(DOCS, "API.md"), os.path.join(harness.SOURCE, "README.md")]:
+        if not os.path.exists(path):
+            continue
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        for part in text.split(MARKER)[1:]:
+            m = re.search(r"```bash\n(.*?)```", part, re.S)
+            blocks.append((os.path.basename(path), m.group(1)))
+    return blocks
 
 
 class Samples(ServerTestCase):
@@ -52,14 +58,17 @@ class Samples(ServerTestCase):
         self.assertIn(body["data"]["isFakeFace"], (True, False))
         return body
 
-    def test_curl_line_from_api_md(self):
-        script = curl_block()
-        # The block exports placeholders; point them at this test's server and key.
-        script = script.replace("export LIVECHECK_URL=", ": ")
-        p = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=self.workdir,
-                           env=self.env(), capture_output=True, text=True, timeout=120)
-        self.assertEqual(p.returncode, 0, p.stderr)
-        self.assert_success(p.stdout)
+    def test_marked_curl_blocks_in_docs(self):
+        blocks = curl_blocks()
+        self.assertTrue(blocks)
+        for source, script in blocks:
+            with self.subTest(source=source):
+                # The block exports placeholders; point them at this test's server and key.
+                script = script.replace("export LIVECHECK_URL=", ": ")
+                p = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=self.workdir,
+                                   env=self.env(), capture_output=True, text=True, timeout=120)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assert_success(p.stdout)
 
     def test_python_sample(self):
         p = subprocess.run([sys.executable, os.path.join(DOCS, "samples", "check.py"),
