@@ -49,7 +49,7 @@ void init_logging(const std::string& min_level) {
   logger()->set_level(level);
 }
 
-void log_event(LogLevel level, const std::string& event, nlohmann::ordered_json fields) {
+void log_event(LogLevel level, const std::string& event, const nlohmann::ordered_json& fields) {
   auto l = logger();
   const auto spd = to_spd(level);
   if (!l->should_log(spd)) return;

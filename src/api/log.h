@@ -13,6 +13,6 @@ enum class LogLevel { kDebug, kInfo, kWarn, kError };
 void init_logging(const std::string& min_level);
 
 // Adds "ts" (UTC, ms) and "level", then writes `fields` as one line. Thread-safe.
-void log_event(LogLevel level, const std::string& event, nlohmann::ordered_json fields = {});
+void log_event(LogLevel level, const std::string& event, const nlohmann::ordered_json& fields = {});
 
 }  // namespace livecheck::api

@@ -134,7 +134,7 @@ class Session : public std::enable_shared_from_this<Session> {
     ctx_.path = std::string(target.substr(0, target.find('?')));
     // Announced too large: answer before reading a byte of the body.
     if (auto len = parser_->content_length(); len && *len > kMaxBodyBytes) {
-      return reply_error(ErrorCode::kPayloadTooLarge, /*close=*/true);
+      return reply_error(ErrorCode::kPayloadTooLarge, /*close_after=*/true);
     }
     // Room for simdjson's padding after the body, so that it parses in place.
     if (auto len = parser_->content_length()) req.body().reserve(*len + json_padding());
@@ -251,7 +251,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!r.error_code.empty()) fields["error"] = r.error_code;
     if (!ctx_.customer_id.empty()) fields["customer_id"] = ctx_.customer_id;
     if (ctx_.engine_ms >= 0) fields["engine_ms"] = std::round(ctx_.engine_ms * 100) / 100;
-    log_event(r.status >= 500 ? LogLevel::kWarn : LogLevel::kInfo, "request", std::move(fields));
+    log_event(r.status >= 500 ? LogLevel::kWarn : LogLevel::kInfo, "request", fields);
 
     busy_ = true;
     stream_.expires_after(server_.options.write_timeout);
