@@ -79,7 +79,11 @@ Reply json_reply(const nlohmann::ordered_json& body) {
 
 Reply post_check_liveness(Service& svc, RequestContext& ctx) {
   const store::Account account = authenticate(svc, ctx);
+  const auto parse_start = std::chrono::steady_clock::now();
   CheckRequest req = parse_check_request(*ctx.body);
+  ctx.parse_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - parse_start)
+          .count();
   if (!svc.ready()) throw ApiError(ErrorCode::kServiceUnavailable);
 
   auto ticket = svc.meter().reserve(account);

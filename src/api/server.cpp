@@ -87,6 +87,7 @@ struct Server::Impl {
   net::steady_timer drain_timer;
   WorkQueue queue;
   std::atomic<int> exit_code{0};
+  std::atomic<std::uint64_t> buffered_body_bytes{0};  // see ServerOptions
 };
 
 namespace {
@@ -97,7 +98,10 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, Server::Impl& server)
       : stream_(std::move(socket)), server_(server) {}
-  ~Session() { server_.session_ended(this); }
+  ~Session() {
+    release_body_budget();
+    server_.session_ended(this);
+  }
 
   void start() {
     net::dispatch(stream_.get_executor(),
@@ -136,8 +140,14 @@ class Session : public std::enable_shared_from_this<Session> {
     if (auto len = parser_->content_length(); len && *len > kMaxBodyBytes) {
       return reply_error(ErrorCode::kPayloadTooLarge, /*close_after=*/true);
     }
-    // Room for simdjson's padding after the body, so that it parses in place.
-    if (auto len = parser_->content_length()) req.body().reserve(*len + json_padding());
+    if (auto len = parser_->content_length()) {
+      if (!take_body_budget(*len)) {
+        return reply_error(ErrorCode::kServiceUnavailable, true,
+                           "The server is at capacity. Retry after a second.");
+      }
+      // Room for simdjson's padding after the body, so that it parses in place.
+      req.body().reserve(*len + json_padding());
+    }
     if (beast::iequals(req[http::field::expect], "100-continue")) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
                                                                      req.version());
@@ -180,6 +190,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_body(beast::error_code ec, std::size_t) {
     if (ec) return on_read_error(ec);
+    // A chunked body's size is known only now.
+    if (budget_ == 0 && !parser_->get().body().empty() &&
+        !take_body_budget(parser_->get().body().size())) {
+      return reply_error(ErrorCode::kServiceUnavailable, true,
+                         "The server is at capacity. Retry after a second.");
+    }
     stream_.expires_never();  // processing time is bounded by the queue, not the socket
     auto& req = parser_->get();
     ctx_.api_key = std::string(sv(req["X-API-Key"]));
@@ -221,9 +237,24 @@ class Session : public std::enable_shared_from_this<Session> {
     send(std::move(r));
   }
 
+  bool take_body_budget(std::uint64_t bytes) {
+    auto& total = server_.buffered_body_bytes;
+    if (total.fetch_add(bytes) + bytes > server_.options.max_buffered_body_bytes) {
+      total.fetch_sub(bytes);
+      return false;
+    }
+    budget_ = bytes;
+    return true;
+  }
+  void release_body_budget() {
+    server_.buffered_body_bytes.fetch_sub(budget_);
+    budget_ = 0;
+  }
+
   void send(Reply r) {
     // The request body can be large; it is no longer needed once the reply exists.
     if (parser_) parser_->get().body() = std::string();
+    release_body_budget();
     auto res = std::make_shared<http::response<http::string_body>>();
     res->result(r.status);
     res->version(11);
@@ -235,6 +266,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // the server's own overhead (JSON, base64, auth, metering).
     std::string timing = "total;dur=" + std::to_string(total_ms);
     if (ctx_.queue_ms >= 0) timing += ", queue;dur=" + std::to_string(ctx_.queue_ms);
+    if (ctx_.parse_ms >= 0) timing += ", parse;dur=" + std::to_string(ctx_.parse_ms);
     if (ctx_.engine_ms >= 0) timing += ", engine;dur=" + std::to_string(ctx_.engine_ms);
     res->set("Server-Timing", timing);
     for (auto& [k, v] : r.headers) res->set(beast::string_view(k.data(), k.size()), v);
@@ -275,7 +307,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   RequestContext ctx_;
   bool keep_alive_ = true;
-  bool busy_ = false;  // a request is being read, processed or answered
+  bool busy_ = false;         // a request is being read, processed or answered
+  std::uint64_t budget_ = 0;  // bytes of max_buffered_body_bytes held by the current body
 };
 
 }  // namespace

@@ -34,6 +34,9 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{30'000};  // a client that stops reading its reply
   std::chrono::milliseconds drain_timeout{60'000};  // SIGTERM: longest wait for in-flight work
   int io_threads = 1;
+  // Bodies read but not yet answered (queued or running) may hold at most this much memory in
+  // total: 128 queued 14 MiB uploads would otherwise be 1.8 GB. Past it, 503 before the upload.
+  std::uint64_t max_buffered_body_bytes = 256ull << 20;
 };
 
 class Server {

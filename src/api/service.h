@@ -39,6 +39,7 @@ struct RequestContext {
   // Filled by handlers, read by the access log.
   std::string customer_id;
   double queue_ms = -1;   // waiting for an inference worker
+  double parse_ms = -1;   // JSON + base64 of the body
   double engine_ms = -1;  // Runner::check
 };
 

@@ -30,6 +30,7 @@ struct ServeArgs {
   int queue = 128;
   double threshold = 0.15;
   double read_timeout_s = 30;
+  int max_buffered_mb = 256;
   std::string log_level = "info";
 };
 
@@ -63,6 +64,7 @@ int run_serve(const ServeArgs& args) {
   opts.host = args.host;
   opts.port = static_cast<std::uint16_t>(args.port);
   opts.read_timeout = std::chrono::milliseconds(static_cast<long>(args.read_timeout_s * 1000));
+  opts.max_buffered_body_bytes = static_cast<std::uint64_t>(args.max_buffered_mb) << 20;
   api::Server server(opts, service);
   if (Status s = server.listen(); !s.is_ok()) {
     log_event(LogLevel::kError, "listen_failed", {{"error", s.to_string()}});
@@ -138,6 +140,11 @@ CommandFn add_serve_command(CLI::App& root) {
                   "Seconds to read one request or wait on an idle connection (default 30)")
       ->envname("LIVECHECK_READ_TIMEOUT")
       ->check(CLI::Range(0.1, 3600.0));
+  sub->add_option("--max-buffered-mb", args->max_buffered_mb,
+                  "Memory for request bodies read but not yet answered, MiB (default 256);\n"
+                  "past it new uploads get 503 before they are read")
+      ->envname("LIVECHECK_MAX_BUFFERED_MB")
+      ->check(CLI::Range(1, 1 << 20));
   sub->add_option("--log-level", args->log_level, "debug|info|warn|error (default info)")
       ->envname("LIVECHECK_LOG_LEVEL")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));

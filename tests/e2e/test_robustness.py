@@ -140,6 +140,20 @@ class Limits(ServerTestCase):
                 self.assertEqual(r.status_code, 200)
 
 
+class BodyMemoryBudget(unittest.TestCase):
+    def test_uploads_past_the_buffered_body_budget_get_503_before_upload(self):
+        with Server(["--max-buffered-mb", "1"]) as server:
+            key = server.create_account(plan="starter")["primary_key"]
+            head = (f"POST {CHECK} HTTP/1.1\r\nHost: x\r\nX-API-Key: {key}\r\n"
+                    f"Content-Length: {2 * 1024 * 1024}\r\n\r\n")
+            status, body = status_and_json(raw_exchange(server.port, head.encode()))
+            self.assertEqual((status, body["error"]["code"]), (503, "service_unavailable"))
+            # The budget is given back: normal requests still pass, again and again.
+            for _ in range(3):
+                self.assertEqual(server.check(key).status_code, 200)
+            self.assertEqual(server.usage(key)["used_calls"], 3)
+
+
 class QueueFull(unittest.TestCase):
     def test_full_queue_answers_503_with_retry_after_and_does_not_count(self):
         with Server(["--workers", "1", "--queue", "1"]) as server:
