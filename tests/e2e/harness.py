@@ -176,6 +176,26 @@ class Server:
         return r.json()["data"]
 
 
+_spec = None
+
+
+def validate_against_spec(r):
+    """Validates a requests.Response against docs/openapi.yaml when its path is documented."""
+    global _spec
+    from urllib.parse import urlparse
+    from openapi_check import OpenApi  # imports this module: import late
+    if _spec is None:
+        _spec = OpenApi()
+    path = urlparse(r.request.url).path
+    ops = _spec.spec["paths"].get(path)
+    if ops is None:
+        return
+    method = r.request.method.lower()
+    if method not in ops:  # a 405 is documented on the path's real operation
+        method = next(iter(ops))
+    _spec.validate(path, method, r)
+
+
 class ServerTestCase(unittest.TestCase):
     """One shared server per test class (start-up is ~0.2 s, but fewer processes is calmer)."""
 
@@ -201,4 +221,5 @@ class ServerTestCase(unittest.TestCase):
         self.assertEqual(body["metadata"]["status"], "error")
         self.assertEqual(body["metadata"]["ver"], "1.0.0")
         self.assertEqual(body["metadata"]["request_id"], r.headers["X-Request-Id"])
+        validate_against_spec(r)
         return body

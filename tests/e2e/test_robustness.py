@@ -173,6 +173,7 @@ class QueueFull(unittest.TestCase):
                 if r.status_code == 503:
                     self.assertEqual(r.json()["error"]["code"], "service_unavailable")
                     self.assertEqual(r.headers["Retry-After"], "1")
+                    harness.validate_against_spec(r)
             self.assertEqual(server.usage(key)["used_calls"], codes.count(200))
 
 
@@ -182,6 +183,7 @@ class Lifecycle(unittest.TestCase):
         try:
             server.start()
             r = server.wait_for_health(503)
+            harness.validate_against_spec(r)
             self.assertEqual(r.json()["status"], "starting")
             self.assertEqual(r.headers["Retry-After"], "1")
             key = server.create_account(plan="starter")["primary_key"]
@@ -277,8 +279,10 @@ class Lifecycle(unittest.TestCase):
             codes = [r.status_code for r in
                      [second.check(key, data) for _ in range(limit - used)]]
             self.assertEqual(codes, [200] * (limit - used))
-            self.assert_error = ServerTestCase.assert_error.__get__(self)
-            self.assert_error(second.check(key, data), 429, "quota_exceeded")
+            r = second.check(key, data)
+            self.assertEqual(r.status_code, 429)
+            self.assertEqual(r.json()["error"]["code"], "quota_exceeded")
+            harness.validate_against_spec(r)
             self.assertEqual(second.usage(key)["used_calls"], limit)
         finally:
             second.cleanup()
