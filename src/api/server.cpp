@@ -80,6 +80,7 @@ struct Server::Impl {
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
   bool draining = false;  // guarded by sessions_mu
   bool stopped = false;   // guarded by sessions_mu; run() has returned, ioc must not be touched
+  std::atomic<std::uint64_t> buffered_body_bytes{0};  // see ServerOptions
 
   net::io_context ioc;
   tcp::acceptor acceptor;
@@ -87,7 +88,6 @@ struct Server::Impl {
   net::steady_timer drain_timer;
   WorkQueue queue;
   std::atomic<int> exit_code{0};
-  std::atomic<std::uint64_t> buffered_body_bytes{0};  // see ServerOptions
 };
 
 namespace {
