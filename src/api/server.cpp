@@ -64,6 +64,7 @@ struct Server::Impl {
         acceptor(ioc),
         signals(ioc, SIGTERM, SIGINT),
         drain_timer(ioc),
+        accept_retry(ioc),
         queue(s.options().workers, s.options().queue) {}
 
   void accept();
@@ -86,6 +87,7 @@ struct Server::Impl {
   tcp::acceptor acceptor;
   net::signal_set signals;
   net::steady_timer drain_timer;
+  net::steady_timer accept_retry;
   WorkQueue queue;
   std::atomic<int> exit_code{0};
 };
@@ -318,6 +320,13 @@ void Server::Impl::accept() {
     if (ec) {
       if (ec == net::error::operation_aborted || !acceptor.is_open()) return;  // draining
       log_event(LogLevel::kWarn, "accept_failed", {{"error", ec.message()}});
+      // Out of file descriptors (EMFILE) fails again at once: pause instead of spinning, and
+      // let existing connections finish and free descriptors.
+      accept_retry.expires_after(std::chrono::milliseconds(100));
+      accept_retry.async_wait([this](beast::error_code e) {
+        if (!e) accept();
+      });
+      return;
     } else {
       auto s = std::make_shared<Session>(std::move(socket), *this);
       session_started(s);
@@ -350,6 +359,7 @@ void Server::Impl::begin_drain() {
   service.set_draining();
   beast::error_code ec;
   acceptor.close(ec);
+  accept_retry.cancel();
   std::vector<std::shared_ptr<Session>> live;
   {
     std::lock_guard lock(sessions_mu);

@@ -70,7 +70,7 @@ def free_port():
 class Server:
     """One server process. Use as a context manager or call start()/stop()."""
 
-    def __init__(self, args=(), env=None, db_dir=None, wait_ready=True):
+    def __init__(self, args=(), env=None, db_dir=None, wait_ready=True, preexec_fn=None):
         self.tmp = tempfile.mkdtemp(prefix="livecheck-e2e-")
         self.db_dir = db_dir or self.tmp
         self.db = "sqlite:" + os.path.join(self.db_dir, "livecheck.db")
@@ -78,6 +78,7 @@ class Server:
         self.env = dict(os.environ)
         self.env.update(env or {})
         self.wait_ready = wait_ready
+        self.preexec_fn = preexec_fn
         self.proc = None
         self.port = None
         self.log_path = os.path.join(self.tmp, "server.log")
@@ -95,7 +96,8 @@ class Server:
         # stdout carries the JSON-lines log; stderr only library chatter (e.g. libpng warnings).
         self.log = open(self.log_path, "ab")
         self.err = open(self.log_path + ".stderr", "ab")
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=self.err, env=self.env)
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=self.err, env=self.env,
+                                     preexec_fn=self.preexec_fn)
         if self.wait_ready:
             self.wait_for_health(200)
         return self

@@ -140,6 +140,29 @@ class Limits(ServerTestCase):
                 self.assertEqual(r.status_code, 200)
 
 
+class OutOfDescriptors(unittest.TestCase):
+    def test_server_recovers_after_running_out_of_file_descriptors(self):
+        import resource
+
+        def low_fd_limit():
+            resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+
+        with Server(preexec_fn=low_fd_limit) as server:
+            key = server.create_account(plan="starter")["primary_key"]
+            idle = []
+            for _ in range(100):  # more connections than the server has descriptors
+                try:
+                    idle.append(socket.create_connection(("127.0.0.1", server.port), timeout=5))
+                except OSError:
+                    break
+            for s in idle:
+                s.close()
+            server.wait_for_health(200)  # accepting again once descriptors are free
+            self.assertEqual(server.check(key).status_code, 200)
+            self.assertIn("accept_failed", server.logs())
+            self.assertIsNone(server.proc.poll())
+
+
 class BodyMemoryBudget(unittest.TestCase):
     def test_uploads_past_the_buffered_body_budget_get_503_before_upload(self):
         with Server(["--max-buffered-mb", "1"]) as server:
