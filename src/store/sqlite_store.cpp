@@ -24,7 +24,7 @@ Status db_error(sqlite3* db, const char* what) {
 // RAII prepared statement with 1-based binding helpers.
 class Stmt {
  public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
+  Stmt(sqlite3* db, const char* sql) {
     if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) stmt_ = nullptr;
   }
   ~Stmt() { sqlite3_finalize(stmt_); }
@@ -68,7 +68,6 @@ class Stmt {
   }
 
  private:
-  sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
 };
 
@@ -129,11 +128,9 @@ KeyRecord read_key(const Stmt& s) {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
-  if (path.empty()) return Status::invalid_argument("empty SQLite path");
-  std::error_code ec;
-  const auto parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+namespace {
+
+Status open_connection(const std::string& path, sqlite3** out) {
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(
       path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -143,24 +140,40 @@ StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path
     sqlite3_close(db);
     return s;
   }
-  std::unique_ptr<SqliteStore> store(new SqliteStore(db));
+  *out = db;
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
-  // WAL: the server's readers (key lookups) never wait for admin writes and vice versa.
+  return Status::ok();
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+  if (path.empty()) return Status::invalid_argument("empty SQLite path");
+  std::error_code ec;
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  std::unique_ptr<SqliteStore> store(new SqliteStore());
+  if (Status s = open_connection(path, &store->writer_.db); !s.is_ok()) return s;
+  // WAL: readers never wait for a writer (this process's or `livecheck admin`'s) and vice versa.
   // synchronous=NORMAL in WAL is durable across process crashes (kill -9); only an OS crash may
   // lose the last transactions, never corrupt the file.
   for (const char* pragma :
        {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
-    if (Status s = store->exec(pragma); !s.is_ok()) return s;
+    if (Status s = store->exec(store->writer_.db, pragma); !s.is_ok()) return s;
   }
   if (Status s = store->migrate(); !s.is_ok()) return s;
+  if (Status s = open_connection(path, &store->reader_.db); !s.is_ok()) return s;
   return store;
 }
 
-SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+SqliteStore::~SqliteStore() {
+  sqlite3_close(reader_.db);
+  sqlite3_close(writer_.db);
+}
 
-Status SqliteStore::exec(const char* sql) {
+Status SqliteStore::exec(sqlite3* db, const char* sql) {
   char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = err ? err : "unknown error";
     sqlite3_free(err);
     return Status::io_error(msg);
@@ -169,37 +182,40 @@ Status SqliteStore::exec(const char* sql) {
 }
 
 Status SqliteStore::migrate() {
-  std::lock_guard lock(mu_);
-  Transaction tx(db_);
+  std::lock_guard lock(writer_.mu);
+  sqlite3* db = writer_.db;
+  Transaction tx(db);
   if (Status s = tx.begin(); !s.is_ok()) return s;
-  if (Status s = exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+  if (Status s = exec(db,
+                      "CREATE TABLE IF NOT EXISTS schema_migrations ("
                       "name TEXT PRIMARY KEY, applied_at_ms BIGINT NOT NULL)");
       !s.is_ok()) {
     return s;
   }
   for (const Migration& m : migrations()) {
-    Stmt q(db_, "SELECT 1 FROM schema_migrations WHERE name = ?");
-    if (!q.ok()) return db_error(db_, "migrate");
+    Stmt q(db, "SELECT 1 FROM schema_migrations WHERE name = ?");
+    if (!q.ok()) return db_error(db, "migrate");
     q.bind(1, m.name);
     if (q.step() == SQLITE_ROW) continue;
-    if (Status s = exec(m.sql.c_str()); !s.is_ok()) {
+    if (Status s = exec(db, m.sql.c_str()); !s.is_ok()) {
       return Status::io_error("migration " + m.name + ": " + s.message());
     }
-    Stmt ins(db_,
+    Stmt ins(db,
              "INSERT INTO schema_migrations(name, applied_at_ms) "
              "VALUES(?, CAST(strftime('%s','now') AS INTEGER) * 1000)");
     ins.bind(1, m.name);
-    if (ins.step() != SQLITE_DONE) return db_error(db_, "migrate");
+    if (ins.step() != SQLITE_DONE) return db_error(db, "migrate");
   }
   return tx.commit();
 }
 
 Status SqliteStore::create_account(const Account& a) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_,
+  std::lock_guard lock(writer_.mu);
+  sqlite3* db = writer_.db;
+  Stmt s(db,
          "INSERT INTO accounts(customer_id, email, company, plan, monthly_limit, hard_cap, status,"
          " created_at_ms) VALUES(?,?,?,?,?,?,?,?)");
-  if (!s.ok()) return db_error(db_, "create_account");
+  if (!s.ok()) return db_error(db, "create_account");
   s.bind(1, a.customer_id).bind(2, a.email).bind(3, a.company).bind(4, a.plan);
   if (a.monthly_limit) {
     s.bind(5, *a.monthly_limit);
@@ -207,41 +223,44 @@ Status SqliteStore::create_account(const Account& a) {
     s.bind_null(5);
   }
   s.bind(6, std::int64_t{a.hard_cap ? 1 : 0}).bind(7, a.status).bind(8, a.created_at_ms);
-  if (s.step() != SQLITE_DONE) return db_error(db_, "create_account");
+  if (s.step() != SQLITE_DONE) return db_error(db, "create_account");
   return Status::ok();
 }
 
 StatusOr<Account> SqliteStore::get_account(const std::string& customer_id) {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(reader_.mu);
+  sqlite3* db = reader_.db;
   const std::string sql =
       std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE customer_id = ?";
-  Stmt s(db_, sql.c_str());
-  if (!s.ok()) return db_error(db_, "get_account");
+  Stmt s(db, sql.c_str());
+  if (!s.ok()) return db_error(db, "get_account");
   s.bind(1, customer_id);
   const int rc = s.step();
   if (rc == SQLITE_ROW) return read_account(s);
   if (rc == SQLITE_DONE) return Status::not_found("no such account");
-  return db_error(db_, "get_account");
+  return db_error(db, "get_account");
 }
 
 StatusOr<std::vector<Account>> SqliteStore::list_accounts() {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(reader_.mu);
+  sqlite3* db = reader_.db;
   const std::string sql =
       std::string("SELECT ") + kAccountColumns + " FROM accounts ORDER BY created_at_ms, email";
-  Stmt s(db_, sql.c_str());
-  if (!s.ok()) return db_error(db_, "list_accounts");
+  Stmt s(db, sql.c_str());
+  if (!s.ok()) return db_error(db, "list_accounts");
   std::vector<Account> out;
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_account(s));
-  if (rc != SQLITE_DONE) return db_error(db_, "list_accounts");
+  if (rc != SQLITE_DONE) return db_error(db, "list_accounts");
   return out;
 }
 
 Status SqliteStore::set_plan(const std::string& customer_id, const std::string& plan,
                              std::optional<std::int64_t> monthly_limit) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, "UPDATE accounts SET plan = ?, monthly_limit = ? WHERE customer_id = ?");
-  if (!s.ok()) return db_error(db_, "set_plan");
+  std::lock_guard lock(writer_.mu);
+  sqlite3* db = writer_.db;
+  Stmt s(db, "UPDATE accounts SET plan = ?, monthly_limit = ? WHERE customer_id = ?");
+  if (!s.ok()) return db_error(db, "set_plan");
   s.bind(1, plan);
   if (monthly_limit) {
     s.bind(2, *monthly_limit);
@@ -249,31 +268,33 @@ Status SqliteStore::set_plan(const std::string& customer_id, const std::string& 
     s.bind_null(2);
   }
   s.bind(3, customer_id);
-  if (s.step() != SQLITE_DONE) return db_error(db_, "set_plan");
-  if (sqlite3_changes(db_) == 0) return Status::not_found("no such account");
+  if (s.step() != SQLITE_DONE) return db_error(db, "set_plan");
+  if (sqlite3_changes(db) == 0) return Status::not_found("no such account");
   return Status::ok();
 }
 
 Status SqliteStore::set_hard_cap(const std::string& customer_id, bool hard_cap) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, "UPDATE accounts SET hard_cap = ? WHERE customer_id = ?");
-  if (!s.ok()) return db_error(db_, "set_hard_cap");
+  std::lock_guard lock(writer_.mu);
+  sqlite3* db = writer_.db;
+  Stmt s(db, "UPDATE accounts SET hard_cap = ? WHERE customer_id = ?");
+  if (!s.ok()) return db_error(db, "set_hard_cap");
   s.bind(1, std::int64_t{hard_cap ? 1 : 0}).bind(2, customer_id);
-  if (s.step() != SQLITE_DONE) return db_error(db_, "set_hard_cap");
-  if (sqlite3_changes(db_) == 0) return Status::not_found("no such account");
+  if (s.step() != SQLITE_DONE) return db_error(db, "set_hard_cap");
+  if (sqlite3_changes(db) == 0) return Status::not_found("no such account");
   return Status::ok();
 }
 
 Status SqliteStore::put_key(const KeyRecord& k) {
-  std::lock_guard lock(mu_);
-  Transaction tx(db_);
+  std::lock_guard lock(writer_.mu);
+  sqlite3* db = writer_.db;
+  Transaction tx(db);
   if (Status s = tx.begin(); !s.is_ok()) return s;
   {
-    Stmt del(db_, "DELETE FROM api_keys WHERE customer_id = ? AND slot = ?");
-    if (!del.ok()) return db_error(db_, "put_key");
+    Stmt del(db, "DELETE FROM api_keys WHERE customer_id = ? AND slot = ?");
+    if (!del.ok()) return db_error(db, "put_key");
     del.bind(1, k.customer_id).bind(2, std::string(key_slot_name(k.slot)));
-    if (del.step() != SQLITE_DONE) return db_error(db_, "put_key");
-    Stmt ins(db_,
+    if (del.step() != SQLITE_DONE) return db_error(db, "put_key");
+    Stmt ins(db,
              "INSERT INTO api_keys(customer_id, slot, key_hash, display_prefix, created_at_ms)"
              " VALUES(?,?,?,?,?)");
     ins.bind(1, k.customer_id)
@@ -281,63 +302,66 @@ Status SqliteStore::put_key(const KeyRecord& k) {
         .bind(3, k.hash)
         .bind(4, k.display_prefix)
         .bind(5, k.created_at_ms);
-    if (ins.step() != SQLITE_DONE) return db_error(db_, "put_key");
+    if (ins.step() != SQLITE_DONE) return db_error(db, "put_key");
   }
   return tx.commit();
 }
 
 StatusOr<KeyRecord> SqliteStore::find_key(const KeyHash& hash) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_,
+  std::lock_guard lock(reader_.mu);
+  sqlite3* db = reader_.db;
+  Stmt s(db,
          "SELECT customer_id, slot, key_hash, display_prefix, created_at_ms FROM api_keys"
          " WHERE key_hash = ?");
-  if (!s.ok()) return db_error(db_, "find_key");
+  if (!s.ok()) return db_error(db, "find_key");
   s.bind(1, hash);
   const int rc = s.step();
   if (rc == SQLITE_ROW) return read_key(s);
   if (rc == SQLITE_DONE) return Status::not_found("no such key");
-  return db_error(db_, "find_key");
+  return db_error(db, "find_key");
 }
 
 StatusOr<std::vector<KeyRecord>> SqliteStore::list_keys(const std::string& customer_id) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_,
+  std::lock_guard lock(reader_.mu);
+  sqlite3* db = reader_.db;
+  Stmt s(db,
          "SELECT customer_id, slot, key_hash, display_prefix, created_at_ms FROM api_keys"
          " WHERE customer_id = ? ORDER BY slot");
-  if (!s.ok()) return db_error(db_, "list_keys");
+  if (!s.ok()) return db_error(db, "list_keys");
   s.bind(1, customer_id);
   std::vector<KeyRecord> out;
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_key(s));
-  if (rc != SQLITE_DONE) return db_error(db_, "list_keys");
+  if (rc != SQLITE_DONE) return db_error(db, "list_keys");
   return out;
 }
 
 StatusOr<ReserveOutcome> SqliteStore::reserve_call(const ReserveRequest& r) {
-  std::lock_guard lock(mu_);
-  Transaction tx(db_);
+  std::lock_guard lock(writer_.mu);
+  sqlite3* db = writer_.db;
+  Transaction tx(db);
   if (Status s = tx.begin(); !s.is_ok()) return s;
   ReserveOutcome out;
   {
-    Stmt used(db_, "SELECT calls FROM usage_monthly WHERE customer_id = ? AND period = ?");
-    if (!used.ok()) return db_error(db_, "reserve_call");
+    Stmt used(db, "SELECT calls FROM usage_monthly WHERE customer_id = ? AND period = ?");
+    if (!used.ok()) return db_error(db, "reserve_call");
     used.bind(1, r.customer_id).bind(2, r.period);
     if (used.step() == SQLITE_ROW) out.committed = used.i64(0);
     // Only live reservations hold a place: a crashed process's rows stop counting on expiry.
-    Stmt pending(db_,
+    Stmt pending(db,
                  "SELECT COUNT(*) FROM reservations WHERE customer_id = ? AND period = ?"
                  " AND expires_at_ms > ?");
-    if (!pending.ok()) return db_error(db_, "reserve_call");
+    if (!pending.ok()) return db_error(db, "reserve_call");
     pending.bind(1, r.customer_id).bind(2, r.period).bind(3, r.now_ms);
     if (pending.step() == SQLITE_ROW) out.pending = pending.i64(0);
     if (out.committed + out.pending >= r.limit && !r.allow_overage) return out;  // refused
-    Stmt ins(db_,
+    Stmt ins(db,
              "INSERT INTO reservations(customer_id, period, owner, expires_at_ms)"
              " VALUES(?,?,?,?)");
-    if (!ins.ok()) return db_error(db_, "reserve_call");
+    if (!ins.ok()) return db_error(db, "reserve_call");
     ins.bind(1, r.customer_id).bind(2, r.period).bind(3, r.owner).bind(4, r.expires_at_ms);
-    if (ins.step() != SQLITE_DONE) return db_error(db_, "reserve_call");
-    out.reservation_id = sqlite3_last_insert_rowid(db_);
+    if (ins.step() != SQLITE_DONE) return db_error(db, "reserve_call");
+    out.reservation_id = sqlite3_last_insert_rowid(db);
     out.granted = true;
   }
   if (Status s = tx.commit(); !s.is_ok()) return s;
@@ -347,97 +371,104 @@ StatusOr<ReserveOutcome> SqliteStore::reserve_call(const ReserveRequest& r) {
 StatusOr<std::int64_t> SqliteStore::commit_call(std::int64_t reservation_id,
                                                 const std::string& customer_id,
                                                 const std::string& period, const std::string& day) {
-  std::lock_guard lock(mu_);
-  Transaction tx(db_);
+  std::lock_guard lock(writer_.mu);
+  sqlite3* db = writer_.db;
+  Transaction tx(db);
   if (Status s = tx.begin(); !s.is_ok()) return s;
   std::int64_t calls = 0;
   {
-    Stmt del(db_, "DELETE FROM reservations WHERE id = ?");
+    Stmt del(db, "DELETE FROM reservations WHERE id = ?");
     del.bind(1, reservation_id);
-    if (del.step() != SQLITE_DONE) return db_error(db_, "commit_call");
+    if (del.step() != SQLITE_DONE) return db_error(db, "commit_call");
     // The response is a 200 whether or not the reservation expired meanwhile: it is counted.
-    Stmt month(db_,
+    Stmt month(db,
                "INSERT INTO usage_monthly(customer_id, period, calls) VALUES(?,?,1)"
                " ON CONFLICT(customer_id, period) DO UPDATE SET calls = calls + 1"
                " RETURNING calls");
-    if (!month.ok()) return db_error(db_, "commit_call");
+    if (!month.ok()) return db_error(db, "commit_call");
     month.bind(1, customer_id).bind(2, period);
-    if (month.step() != SQLITE_ROW) return db_error(db_, "commit_call");
+    if (month.step() != SQLITE_ROW) return db_error(db, "commit_call");
     calls = month.i64(0);
-    if (month.step() != SQLITE_DONE) return db_error(db_, "commit_call");
-    Stmt daily(db_,
+    if (month.step() != SQLITE_DONE) return db_error(db, "commit_call");
+    Stmt daily(db,
                "INSERT INTO usage_daily(customer_id, day, calls) VALUES(?,?,1)"
                " ON CONFLICT(customer_id, day) DO UPDATE SET calls = calls + 1");
     daily.bind(1, customer_id).bind(2, day);
-    if (daily.step() != SQLITE_DONE) return db_error(db_, "commit_call");
+    if (daily.step() != SQLITE_DONE) return db_error(db, "commit_call");
   }
   if (Status s = tx.commit(); !s.is_ok()) return s;
   return calls;
 }
 
 Status SqliteStore::release_call(std::int64_t reservation_id) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, "DELETE FROM reservations WHERE id = ?");
-  if (!s.ok()) return db_error(db_, "release_call");
+  std::lock_guard lock(writer_.mu);
+  sqlite3* db = writer_.db;
+  Stmt s(db, "DELETE FROM reservations WHERE id = ?");
+  if (!s.ok()) return db_error(db, "release_call");
   s.bind(1, reservation_id);
-  if (s.step() != SQLITE_DONE) return db_error(db_, "release_call");
+  if (s.step() != SQLITE_DONE) return db_error(db, "release_call");
   return Status::ok();
 }
 
 StatusOr<std::int64_t> SqliteStore::monthly_calls(const std::string& customer_id,
                                                   const std::string& period) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT calls FROM usage_monthly WHERE customer_id = ? AND period = ?");
-  if (!s.ok()) return db_error(db_, "monthly_calls");
+  std::lock_guard lock(reader_.mu);
+  sqlite3* db = reader_.db;
+  Stmt s(db, "SELECT calls FROM usage_monthly WHERE customer_id = ? AND period = ?");
+  if (!s.ok()) return db_error(db, "monthly_calls");
   s.bind(1, customer_id).bind(2, period);
   const int rc = s.step();
   if (rc == SQLITE_ROW) return s.i64(0);
   if (rc == SQLITE_DONE) return std::int64_t{0};
-  return db_error(db_, "monthly_calls");
+  return db_error(db, "monthly_calls");
 }
 
 StatusOr<std::vector<DailyUsage>> SqliteStore::daily_calls(const std::string& customer_id,
                                                            const std::string& period) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_,
+  std::lock_guard lock(reader_.mu);
+  sqlite3* db = reader_.db;
+  Stmt s(db,
          "SELECT day, calls FROM usage_daily WHERE customer_id = ? AND substr(day, 1, 7) = ?"
          " ORDER BY day");
-  if (!s.ok()) return db_error(db_, "daily_calls");
+  if (!s.ok()) return db_error(db, "daily_calls");
   s.bind(1, customer_id).bind(2, period);
   std::vector<DailyUsage> out;
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) out.push_back({s.text(0), s.i64(1)});
-  if (rc != SQLITE_DONE) return db_error(db_, "daily_calls");
+  if (rc != SQLITE_DONE) return db_error(db, "daily_calls");
   return out;
 }
 
 StatusOr<int> SqliteStore::purge_expired_reservations(std::int64_t now_ms) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, "DELETE FROM reservations WHERE expires_at_ms <= ?");
-  if (!s.ok()) return db_error(db_, "purge_expired_reservations");
+  std::lock_guard lock(writer_.mu);
+  sqlite3* db = writer_.db;
+  Stmt s(db, "DELETE FROM reservations WHERE expires_at_ms <= ?");
+  if (!s.ok()) return db_error(db, "purge_expired_reservations");
   s.bind(1, now_ms);
-  if (s.step() != SQLITE_DONE) return db_error(db_, "purge_expired_reservations");
-  return sqlite3_changes(db_);
+  if (s.step() != SQLITE_DONE) return db_error(db, "purge_expired_reservations");
+  return sqlite3_changes(db);
 }
 
 StatusOr<std::vector<std::string>> SqliteStore::reservation_owners() {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT DISTINCT owner FROM reservations");
-  if (!s.ok()) return db_error(db_, "reservation_owners");
+  std::lock_guard lock(reader_.mu);
+  sqlite3* db = reader_.db;
+  Stmt s(db, "SELECT DISTINCT owner FROM reservations");
+  if (!s.ok()) return db_error(db, "reservation_owners");
   std::vector<std::string> out;
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) out.push_back(s.text(0));
-  if (rc != SQLITE_DONE) return db_error(db_, "reservation_owners");
+  if (rc != SQLITE_DONE) return db_error(db, "reservation_owners");
   return out;
 }
 
 StatusOr<int> SqliteStore::delete_reservations_of(const std::string& owner) {
-  std::lock_guard lock(mu_);
-  Stmt s(db_, "DELETE FROM reservations WHERE owner = ?");
-  if (!s.ok()) return db_error(db_, "delete_reservations_of");
+  std::lock_guard lock(writer_.mu);
+  sqlite3* db = writer_.db;
+  Stmt s(db, "DELETE FROM reservations WHERE owner = ?");
+  if (!s.ok()) return db_error(db, "delete_reservations_of");
   s.bind(1, owner);
-  if (s.step() != SQLITE_DONE) return db_error(db_, "delete_reservations_of");
-  return sqlite3_changes(db_);
+  if (s.step() != SQLITE_DONE) return db_error(db, "delete_reservations_of");
+  return sqlite3_changes(db);
 }
 
 }  // namespace livecheck::store

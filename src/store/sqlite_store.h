@@ -2,9 +2,10 @@
 // busy_timeout so that the server and `livecheck admin` can share the file, BEGIN IMMEDIATE for
 // every read-modify-write so that two processes cannot both pass the same quota check.
 //
-// Thread safety: one connection guarded by a mutex. Every statement is short (an indexed row or
-// two), so the lock is held for microseconds; the inference queue, not the store, is the
-// bottleneck.
+// Thread safety: two connections, each guarded by its mutex: writes (reservations, commits,
+// admin changes) go through one, reads (key lookups, usage) through the other. A write waiting
+// up to busy_timeout for another process's lock therefore never stalls key lookups or
+// GET /v1/usage, which WAL lets proceed. Statements are short (an indexed row or two).
 #pragma once
 
 #include <memory>
@@ -47,12 +48,16 @@ class SqliteStore final : public Store {
   StatusOr<int> delete_reservations_of(const std::string& owner) override;
 
  private:
-  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  struct Connection {
+    std::mutex mu;
+    sqlite3* db = nullptr;  // owned
+  };
+  SqliteStore() = default;
   Status migrate();
-  Status exec(const char* sql);
+  Status exec(sqlite3* db, const char* sql);
 
-  std::mutex mu_;
-  sqlite3* db_;  // owned
+  Connection writer_;
+  Connection reader_;
 };
 
 }  // namespace livecheck::store

@@ -245,18 +245,28 @@ class Contract(ServerTestCase):
     # --- internal_error ----------------------------------------------------------------------
     def test_database_locked_is_internal_error_without_details_and_not_counted(self):
         acc = self.server.create_account(plan="starter")
+        key = acc["primary_key"]
         path = self.server.db[len("sqlite:"):]
         con = sqlite3.connect(path, timeout=30, isolation_level=None)
         con.execute("BEGIN EXCLUSIVE")  # another process holds the write lock past busy_timeout
+        result = {}
+        t = threading.Thread(target=lambda: result.update(r=self.server.check(key)))
         try:
-            r = self.server.check(acc["primary_key"])
+            t.start()
+            while requests.get(self.server.url + "/v1/health").json()["in_flight"] == 0:
+                pass
+            # The check waits for the write lock; key lookups and usage (reads) must not.
+            usage = requests.get(self.server.url + "/v1/usage", headers={"X-API-Key": key})
+            self.assertEqual(usage.status_code, 200)
+            self.assertTrue(t.is_alive(), "usage waited for the locked write")
+            t.join()
         finally:
             con.execute("ROLLBACK")
             con.close()
-        body = self.expect_error(r, 500, "internal_error")
+        body = self.expect_error(result["r"], 500, "internal_error")
         self.assertEqual(body["error"]["message"], "An internal error occurred.")
-        self.assertEqual(self.server.check(acc["primary_key"]).status_code, 200)
-        self.assertEqual(self.server.usage(acc["primary_key"])["used_calls"], 1)
+        self.assertEqual(self.server.check(key).status_code, 200)
+        self.assertEqual(self.server.usage(key)["used_calls"], 1)
 
     # --- logs ----------------------------------------------------------------------------------
     def test_logs_are_json_lines_with_request_ids_and_never_keys_or_images(self):
