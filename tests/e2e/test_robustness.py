@@ -96,28 +96,41 @@ class Limits(ServerTestCase):
         r = self.server.check(self.key, data)
         self.assert_error(r, 400, "invalid_image")
 
-    def test_slow_header_trickle_is_cut_off_and_does_not_block_others(self):
+    def trickle_until_closed(self, prefix):
+        """Sends `prefix`, then one byte every 100 ms for up to 30 s; True if the server hung up."""
         s = socket.create_connection(("127.0.0.1", self.server.port), timeout=60)
-        s.sendall(b"POST /v1/check/liveness HTTP/1.1\r\nHost: x\r\n")
-        closed = False
-        # Trickle one header byte every 100 ms for up to 30 s: the server (read timeout 1 s) must
-        # hang up long before that. Meanwhile a normal client is served.
-        ok = self.server.check(self.key)
-        self.assertEqual(ok.status_code, 200)
-        for _ in range(300):
-            try:
-                s.sendall(b"X")
-                s.settimeout(0.1)
-                if s.recv(1) == b"":
-                    closed = True
-                    break
-            except socket.timeout:
-                continue
-            except (BrokenPipeError, ConnectionResetError):
-                closed = True
-                break
-        s.close()
-        self.assertTrue(closed, "the server kept a trickling client connected")
+        s.sendall(prefix)
+        try:
+            for _ in range(300):
+                try:
+                    s.sendall(b"X")
+                    s.settimeout(0.1)
+                    if s.recv(1) == b"":
+                        return True
+                except socket.timeout:
+                    continue
+                except (BrokenPipeError, ConnectionResetError):
+                    return True
+            return False
+        finally:
+            s.close()
+
+    def test_slow_header_trickle_is_cut_off_and_does_not_block_others(self):
+        # The server (read timeout 1 s) must hang up long before 30 s; meanwhile others are served.
+        result = {}
+        t = threading.Thread(target=lambda: result.update(closed=self.trickle_until_closed(
+            b"POST /v1/check/liveness HTTP/1.1\r\nHost: x\r\n")))
+        t.start()
+        self.assertEqual(self.server.check(self.key).status_code, 200)
+        t.join()
+        self.assertTrue(result["closed"], "the server kept a trickling client connected")
+
+    def test_slow_body_trickle_is_cut_off(self):
+        head = (f"POST {CHECK} HTTP/1.1\r\nHost: x\r\nX-API-Key: {self.key}\r\n"
+                "Content-Length: 100000\r\n\r\n{\"image\": \"")
+        before = self.server.usage(self.key)["used_calls"]
+        self.assertTrue(self.trickle_until_closed(head.encode()))
+        self.assertEqual(self.server.usage(self.key)["used_calls"], before)  # nothing counted
 
     def test_header_limit_and_malformed_http_are_400(self):
         huge = "X-Filler: " + "a" * (20 * 1024) + "\r\n"
