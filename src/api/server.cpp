@@ -184,7 +184,8 @@ class Session : public std::enable_shared_from_this<Session> {
       if (ctx_.request_id.empty()) ctx_.request_id = request_id_for("");
       return reply_error(ErrorCode::kInvalidRequest, true, "Malformed HTTP request.");
     }
-    if (ec == beast::error::timeout) {
+    if (ec == beast::error::timeout && parser_ && parser_->got_some()) {
+      // A client that started a request and stalled (an idle keep-alive close is not news).
       log_event(LogLevel::kInfo, "read_timeout", {{"request_id", ctx_.request_id}});
     }
     close();  // end of stream, timeout, reset: nobody to answer
