@@ -12,12 +12,6 @@
 
 namespace livecheck::api {
 
-void Service::set_engine(std::shared_ptr<const Engine> engine, std::unique_ptr<RunnerPool> pool) {
-  engine_ = std::move(engine);
-  pool_ = std::move(pool);
-  ready_.store(true, std::memory_order_release);
-}
-
 namespace {
 
 [[noreturn]] void internal(const RequestContext& ctx, const char* what, const Status& s) {
