@@ -21,6 +21,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "livecheck/result.h"
 #include "livecheck/status.h"
@@ -42,10 +43,15 @@ struct EngineOptions {
   std::string model_dir = "models";  // folder with models.json and the ONNX files
   DetectorMode detector = DetectorMode::kCascade;
   double default_threshold = 0.15;  // the published contract's default
+  // Tuning overrides of the pack's anti-spoof parameters (used by scripts/fit_calibration to
+  // score candidate settings); unset = the pack's values.
+  std::optional<double> box_scale{};
+  std::optional<double> box_shift_y{};
+  bool uncalibrated = false;  // report raw_spoof as is_fake_likelihood (ignore the calibration)
 };
 
 struct CheckOptions {
-  std::optional<double> threshold;  // 0..1; when unset, EngineOptions::default_threshold
+  std::optional<double> threshold{};  // 0..1; when unset, EngineOptions::default_threshold
 };
 
 // Limits enforced before any pixel is decoded.
@@ -65,6 +71,10 @@ class Engine {
   StatusOr<std::unique_ptr<Runner>> make_runner() const;
 
   const std::string& pack_version() const;
+  // Threshold of a named operating point of the pack ("strict", "balanced", "lenient"), or
+  // nullopt when the pack has no such preset. See docs/ACCURACY.md.
+  std::optional<double> preset_threshold(const std::string& name) const;
+  std::vector<std::string> preset_names() const;
   const EngineOptions& options() const;
   double load_ms() const;  // wall-clock time load() took
 

@@ -18,6 +18,10 @@ enum class StatusCode {
   kInternal,         // a bug or an unexpected library failure; the message is safe to log
 };
 
+// The invalid_image message when the picture holds no face; callers (eval, the API) may test
+// for it to tell "no face" from "undecodable".
+inline constexpr const char* kNoFaceDetectedMessage = "No face was detected";
+
 // Stable snake_case name of a code ("invalid_image", ...), used by the CLI and the API.
 const char* status_code_name(StatusCode code);
 

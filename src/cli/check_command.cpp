@@ -8,6 +8,7 @@
 #include <iostream>
 #include <iterator>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,6 +28,9 @@ struct CheckArgs {
   int threads = 0;
   std::string models = "models";
   std::string detector = "cascade";
+  std::optional<double> box_scale;
+  std::optional<double> box_shift_y;
+  bool uncalibrated = false;
 };
 
 std::string error_line(const std::string& path, const Status& s) {
@@ -56,6 +60,9 @@ int run_check(const CheckArgs& args) {
   eo.detector = args.detector == "front"  ? DetectorMode::kFront
                 : args.detector == "back" ? DetectorMode::kBack
                                           : DetectorMode::kCascade;
+  eo.box_scale = args.box_scale;
+  eo.box_shift_y = args.box_shift_y;
+  eo.uncalibrated = args.uncalibrated;
   const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int workers =
       std::clamp(args.threads > 0 ? args.threads : hw, 1, static_cast<int>(args.images.size()));
@@ -137,6 +144,12 @@ CommandFn add_check_command(CLI::App& root) {
       ->envname("LIVECHECK_MODELS");
   sub->add_option("--detector", args->detector, "BlazeFace model: cascade (default), front, back")
       ->check(CLI::IsMember({"cascade", "front", "back"}));
+  sub->add_option("--box-scale", args->box_scale,
+                  "Tuning: override the pack's anti-spoof box scale (see docs/ACCURACY.md)");
+  sub->add_option("--box-shift-y", args->box_shift_y,
+                  "Tuning: override the pack's anti-spoof box vertical shift, in box heights");
+  sub->add_flag("--uncalibrated", args->uncalibrated,
+                "Report the raw fused spoof score as isFakeLikelihood (no calibration)");
   return [args] { return run_check(*args); };
 }
 

@@ -2,6 +2,7 @@
 //   livecheck check IMAGE...   run the engine on images, JSON Lines out
 //   livecheck serve            the HTTP API
 //   livecheck admin ...        accounts, keys, plans, usage
+//   livecheck eval ...         measure the engine on a labelled set (report.json/.md, plots)
 #include <cstdio>
 #include <utility>
 #include <vector>
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   add(livecheck::cli::add_check_command(app));
   add(livecheck::cli::add_serve_command(app));
   add(livecheck::cli::add_admin_command(app));
+  add(livecheck::cli::add_eval_command(app));
 
   try {
     app.parse(argc, argv);

@@ -29,6 +29,9 @@ double ms_since(Clock::time_point t0) {
 // a border of this fraction of each side brings them back into range.
 constexpr double kRetryBorder = 0.35;
 
+// A front-model detection at least this confident is trusted without asking the back model.
+constexpr double kConfidentFrontScore = 0.75;
+
 Face scale_face(const Face& in, double f, double dx = 0, double dy = 0) {
   Face out = in;
   out.box = {in.box.x * f + dx, in.box.y * f + dy, in.box.width * f, in.box.height * f};
@@ -93,6 +96,18 @@ const std::string& Engine::pack_version() const { return impl_->pack.version; }
 const EngineOptions& Engine::options() const { return impl_->options; }
 double Engine::load_ms() const { return impl_->load_ms; }
 
+std::optional<double> Engine::preset_threshold(const std::string& name) const {
+  const auto it = impl_->pack.presets.find(name);
+  if (it == impl_->pack.presets.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<std::string> Engine::preset_names() const {
+  std::vector<std::string> names;
+  for (const auto& [k, v] : impl_->pack.presets) names.push_back(k);
+  return names;
+}
+
 struct Runner::Impl {
   const Engine::Impl* engine = nullptr;
   std::optional<BlazeFace> front;
@@ -115,6 +130,13 @@ StatusOr<std::shared_ptr<const Engine>> Engine::load(const EngineOptions& option
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->pack = std::move(pack).value();
+  if (options.box_scale) impl->pack.box_scale = *options.box_scale;
+  if (options.box_shift_y) impl->pack.box_shift_y = *options.box_shift_y;
+  if (options.uncalibrated) impl->pack.calibration = Calibration{};
+  if (!(impl->pack.box_scale > 0.2 && impl->pack.box_scale < 5 &&
+        std::abs(impl->pack.box_shift_y) < 1)) {
+    return Status::invalid_argument("box_scale must be within 0.2..5 and box_shift_y within -1..1");
+  }
   const bool need_front = options.detector != DetectorMode::kBack;
   const bool need_back = options.detector != DetectorMode::kFront;
   if (need_front && impl->pack.find("blazeface_front") == nullptr) {
@@ -158,8 +180,15 @@ std::vector<Face> Runner::Impl::detect(const cv::Mat& bgr) {
   auto run = [&](const cv::Mat& img) {
     std::vector<Face> faces;
     if (front) faces = front->detect(img);
-    if (faces.empty() && back) faces = back->detect(img);
-    return faces;
+    const bool confident = std::any_of(faces.begin(), faces.end(), [](const Face& f) {
+      return f.score >= kConfidentFrontScore;
+    });
+    if (confident || !back) return faces;
+    // The front model found nothing or only weak candidates (faces far from the camera, or
+    // texture mistaken for a face): the back model, which covers every distance, decides; the
+    // weak front candidates are kept only when it finds nothing.
+    std::vector<Face> from_back = back->detect(img);
+    return from_back.empty() ? faces : from_back;
   };
   std::vector<Face> faces = run(bgr);
   if (!faces.empty()) return faces;
@@ -196,7 +225,7 @@ Status Runner::check(std::span<const std::uint8_t> bytes, ImageFormat declared,
     auto t = Clock::now();
     std::vector<Face> faces = impl_->detect(img.bgr);
     r.times.detect_ms = ms_since(t);
-    if (faces.empty()) return Status::invalid_image("No face was detected");
+    if (faces.empty()) return Status::invalid_image(kNoFaceDetectedMessage);
 
     t = Clock::now();
     r.quality = assess_quality(img.bgr, faces, img.to_full);

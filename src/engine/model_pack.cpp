@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -107,6 +108,15 @@ StatusOr<ModelPack> load_model_pack(const std::string& dir) {
       pack.calibration.a = c.value("a", 1.0);
       pack.calibration.b = c.value("b", 0.0);
     }
+    if (j.contains("presets")) {
+      for (const auto& [k, v] : j["presets"].items()) {
+        const double t = v.get<double>();
+        if (!(t >= 0 && t <= 1)) return Status::model_error("models.json: preset " + k + " outside 0..1");
+        pack.presets[k] = t;
+      }
+    }
+    // The version changes with any model file and with the fitted parameters.
+    combined += j.value("pack_json_sha256", "");
     const std::string digest = sha256_hex(reinterpret_cast<const std::uint8_t*>(combined.data()),
                                           combined.size());
     pack.version = version + "+" + digest.substr(0, 8);
@@ -121,8 +131,17 @@ StatusOr<ModelPack> load_model_pack(const std::string& dir) {
   if (pack.find("blazeface_front") == nullptr && pack.find("blazeface_back") == nullptr) {
     return Status::model_error("models.json lists no BlazeFace face detector");
   }
-  if (pack.fusion_weights.size() != 2) {
-    return Status::model_error("models.json: antispoof.weights must have two entries");
+  if (pack.fusion_weights.size() != 2 || !(pack.fusion_weights[0] >= 0) ||
+      !(pack.fusion_weights[1] >= 0) || !(pack.fusion_weights[0] + pack.fusion_weights[1] > 0)) {
+    return Status::model_error(
+        "models.json: antispoof.weights must be two non-negative numbers with a positive sum");
+  }
+  if (pack.calibration.method != "identity" && pack.calibration.method != "platt") {
+    return Status::model_error("models.json: unknown calibration method '" +
+                               pack.calibration.method + "' (identity or platt)");
+  }
+  if (!std::isfinite(pack.calibration.a) || !std::isfinite(pack.calibration.b)) {
+    return Status::model_error("models.json: calibration parameters must be finite numbers");
   }
   return pack;
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,8 @@ struct ModelPack {
   double box_shift_y = 0.0;  // and shift by this fraction of the box height (+ = down)
   std::vector<double> fusion_weights{0.5, 0.5};
   Calibration calibration;
+  // Named operating points on the isFakeLikelihood scale ("strict", "balanced", "lenient").
+  std::map<std::string, double> presets;
 
   const ModelFile* find(const std::string& name) const;
 };
