@@ -212,6 +212,16 @@ class ServerTestCase(unittest.TestCase):
     def tearDownClass(cls):
         cls.server.cleanup()
 
+    def tearDown(self):
+        # A server that died mid-class would fail every later test with "connection refused";
+        # say why once, with its exit status and the end of its logs.
+        rc = self.server.proc.poll()
+        if rc is not None:
+            with open(self.server.log_path + ".stderr", "rb") as f:
+                err = f.read().decode("utf-8", "replace")
+            self.fail(f"server exited with status {rc}\n--- log tail ---\n"
+                      f"{self.server.logs()[-4000:]}\n--- stderr tail ---\n{err[-4000:]}")
+
     def assert_error(self, r, status, code):
         self.assertEqual(r.status_code, status, r.text)
         self.assertEqual(r.headers["Content-Type"], "application/json")
