@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: setup configure build test run bench clean format
+.PHONY: setup configure build test run bench bench-server clean format
 
 setup:
 	@scripts/setup
@@ -27,6 +27,11 @@ run: setup
 bench: setup
 	@$(MAKE) --no-print-directory build
 	@scripts/bench
+
+# wrk against the real server on loopback (docs/BENCHMARKS_SERVER.md).
+bench-server: setup
+	@$(MAKE) --no-print-directory build
+	@scripts/bench_server
 
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cpp')

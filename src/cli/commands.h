@@ -11,6 +11,8 @@ namespace livecheck::cli {
 using CommandFn = std::function<int()>;
 
 CommandFn add_check_command(CLI::App& root);
+CommandFn add_serve_command(CLI::App& root);
+CommandFn add_admin_command(CLI::App& root);
 CommandFn add_eval_command(CLI::App& root);
 
 }  // namespace livecheck::cli

@@ -1,5 +1,7 @@
 // livecheck: one binary for the service and its tools.
 //   livecheck check IMAGE...   run the engine on images, JSON Lines out
+//   livecheck serve            the HTTP API
+//   livecheck admin ...        accounts, keys, plans, usage
 //   livecheck eval ...         measure the engine on a labelled set (report.json/.md, plots)
 #include <cstdio>
 #include <utility>
@@ -17,6 +19,8 @@ int main(int argc, char** argv) {
     commands.emplace_back(app.get_subcommands({}).back(), std::move(fn));
   };
   add(livecheck::cli::add_check_command(app));
+  add(livecheck::cli::add_serve_command(app));
+  add(livecheck::cli::add_admin_command(app));
   add(livecheck::cli::add_eval_command(app));
 
   try {

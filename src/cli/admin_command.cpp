@@ -1,0 +1,201 @@
+// `livecheck admin <subcommand>`: accounts, keys, plans and usage, straight on the database.
+// Safe while the server runs (SQLite WAL + busy timeout; key changes apply to the next request).
+// Output is JSON on stdout; errors go to stderr with exit status 1 (2 for usage errors).
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "billing/accounts.h"
+#include "billing/clock.h"
+#include "billing/meter.h"
+#include "billing/plans.h"
+#include "commands.h"
+#include "store/store.h"
+
+namespace livecheck::cli {
+namespace {
+
+struct AdminArgs {
+  std::string db = "sqlite:./data/livecheck.db";
+  std::string customer;
+  std::string email;
+  std::string company;
+  std::string plan;
+  std::string hard_cap = "off";
+  std::optional<std::int64_t> limit;
+  std::string slot;
+};
+
+int fail(const Status& s) {
+  std::fprintf(stderr, "livecheck admin: %s\n", s.to_string().c_str());
+  return s.code() == StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+void print(const nlohmann::json& j) { std::printf("%s\n", j.dump(2).c_str()); }
+
+nlohmann::json account_json(store::Store& store, const store::Account& a) {
+  nlohmann::json keys = nlohmann::json::object();
+  if (auto ks = store.list_keys(a.customer_id); ks.is_ok()) {
+    for (const auto& k : ks.value()) keys[store::key_slot_name(k.slot)] = k.display_prefix + "…";
+  }
+  return {{"customer_id", a.customer_id},
+          {"email", a.email},
+          {"company", a.company},
+          {"plan", a.plan},
+          {"monthly_limit", billing::monthly_limit(a)},
+          {"hard_cap", a.hard_cap},
+          {"status", a.status},
+          {"created_at", billing::format_iso_ms(a.created_at_ms)},
+          {"keys", keys}};
+}
+
+using Action = int (*)(store::Store&, const AdminArgs&);
+
+int create_account(store::Store& store, const AdminArgs& a) {
+  billing::NewAccountRequest r;
+  r.email = a.email;
+  r.company = a.company;
+  r.plan = a.plan;
+  r.hard_cap = a.hard_cap == "on";
+  r.monthly_limit = a.limit;
+  r.now_ms = billing::Clock::from_environment().now_ms();
+  auto out = billing::create_account(store, r);
+  if (!out.is_ok()) return fail(out.status());
+  // The only time the full keys exist outside the caller's hands: printed once, never stored.
+  print({{"customer_id", out->account.customer_id},
+         {"primary_key", out->primary_key},
+         {"secondary_key", out->secondary_key}});
+  return 0;
+}
+
+int regenerate_key(store::Store& store, const AdminArgs& a) {
+  const auto slot = store::key_slot_from_name(a.slot);
+  auto key = billing::regenerate_key(store, a.customer, *slot,
+                                     billing::Clock::from_environment().now_ms());
+  if (!key.is_ok()) return fail(key.status());
+  print({{"customer_id", a.customer}, {"slot", a.slot}, {"key", key.value()}});
+  return 0;
+}
+
+int show_account(store::Store& store, const std::string& customer) {
+  auto acc = store.get_account(customer);
+  if (!acc.is_ok()) return fail(acc.status());
+  print(account_json(store, acc.value()));
+  return 0;
+}
+
+int set_plan(store::Store& store, const AdminArgs& a) {
+  if (Status s = billing::change_plan(store, a.customer, a.plan, a.limit); !s.is_ok()) {
+    return fail(s);
+  }
+  return show_account(store, a.customer);
+}
+
+int set_hard_cap(store::Store& store, const AdminArgs& a) {
+  if (Status s = store.set_hard_cap(a.customer, a.hard_cap == "on"); !s.is_ok()) return fail(s);
+  return show_account(store, a.customer);
+}
+
+int list_accounts(store::Store& store, const AdminArgs&) {
+  auto all = store.list_accounts();
+  if (!all.is_ok()) return fail(all.status());
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& a : all.value()) out.push_back(account_json(store, a));
+  print(out);
+  return 0;
+}
+
+int usage(store::Store& store, const AdminArgs& a) {
+  auto acc = store.get_account(a.customer);
+  if (!acc.is_ok()) return fail(acc.status());
+  billing::Meter meter(&store, billing::Clock::from_environment(), "admin");
+  auto u = meter.usage(acc.value());
+  if (!u.is_ok()) return fail(u.status());
+  auto days = store.daily_calls(a.customer, u->period.key);
+  nlohmann::json daily = nlohmann::json::object();
+  if (days.is_ok()) {
+    for (const auto& d : days.value()) daily[d.day] = d.calls;
+  }
+  print({{"customer_id", a.customer},
+         {"plan", u->plan},
+         {"period_start", billing::format_iso_ms(u->period.start_ms)},
+         {"period_end", billing::format_iso_ms(u->period.end_ms)},
+         {"monthly_limit", u->monthly_limit},
+         {"used_calls", u->used_calls},
+         {"remaining_calls", u->remaining_calls},
+         {"over_limit_calls", u->over_limit_calls},
+         {"hard_cap", u->hard_cap},
+         {"daily", daily}});
+  return 0;
+}
+
+int run_admin(const AdminArgs& args, Action action) {
+  auto store = store::open_store(args.db);
+  if (!store.is_ok()) return fail(store.status());
+  return action(*store.value(), args);
+}
+
+}  // namespace
+
+CommandFn add_admin_command(CLI::App& root) {
+  auto args = std::make_shared<AdminArgs>();
+  auto action = std::make_shared<Action>(nullptr);
+  CLI::App* admin = root.add_subcommand(
+      "admin", "Manage accounts, API keys, plans and usage (works while the server runs).");
+  admin->require_subcommand(1);
+  admin->fallthrough();  // `admin create-account --db X` and `admin --db X create-account`
+  admin->add_option("--db", args->db, "Database URL (default sqlite:./data/livecheck.db)")
+      ->envname("LIVECHECK_DB");
+
+  std::string plans;
+  for (const auto& p : billing::all_plans())
+    plans += (plans.empty() ? "" : "|") + std::string(p.name);
+  auto on_off = CLI::IsMember({"on", "off"});
+  auto add = [&](const char* name, const char* help, Action fn) {
+    CLI::App* sub = admin->add_subcommand(name, help);
+    sub->callback([action, fn] { *action = fn; });
+    return sub;
+  };
+
+  CLI::App* c = add("create-account",
+                    "Create an account; prints {customer_id, primary_key, secondary_key} once",
+                    create_account);
+  c->add_option("--email", args->email, "Contact e-mail")->required();
+  c->add_option("--company", args->company, "Company name")->required();
+  c->add_option("--plan", args->plan, plans)->required();
+  c->add_option("--hard-cap", args->hard_cap, "on: 429 at the limit; off: overage (default)")
+      ->check(on_off);
+  c->add_option("--limit", args->limit, "Monthly limit (enterprise plan only)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
+
+  CLI::App* r =
+      add("regenerate-key",
+          "Replace a key slot; the old key stops working at once; prints the new key once",
+          regenerate_key);
+  r->add_option("--customer", args->customer, "customer_id")->required();
+  r->add_option("--slot", args->slot, "primary|secondary")
+      ->required()
+      ->check(CLI::IsMember({"primary", "secondary"}));
+
+  CLI::App* p = add("set-plan", "Change an account's plan", set_plan);
+  p->add_option("--customer", args->customer, "customer_id")->required();
+  p->add_option("--plan", args->plan, plans)->required();
+  p->add_option("--limit", args->limit, "Monthly limit (enterprise plan only)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
+
+  CLI::App* h =
+      add("set-hard-cap", "Turn the hard cap on (429 at the limit) or off (overage)", set_hard_cap);
+  h->add_option("--customer", args->customer, "customer_id")->required();
+  h->add_option("--hard-cap", args->hard_cap, "on|off")->required()->check(on_off);
+
+  add("list-accounts", "List accounts (key prefixes only)", list_accounts);
+
+  CLI::App* u = add("usage", "This UTC month's usage of an account, with per-day counts", usage);
+  u->add_option("--customer", args->customer, "customer_id")->required();
+
+  return [args, action] { return *action ? run_admin(*args, *action) : 2; };
+}
+
+}  // namespace livecheck::cli

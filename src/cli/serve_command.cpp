@@ -1,0 +1,154 @@
+// `livecheck serve`: the HTTP API. Listens first, loads the models in the background (health is
+// 503 until then), drains on SIGTERM.
+#include <sodium.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "api/log.h"
+#include "api/openapi_yaml.h"
+#include "api/server.h"
+#include "api/service.h"
+#include "billing/meter.h"
+#include "commands.h"
+#include "livecheck/engine.h"
+#include "store/store.h"
+
+namespace livecheck::cli {
+namespace {
+
+struct ServeArgs {
+  std::string host = "0.0.0.0";
+  int port = 8080;
+  std::string db = "sqlite:./data/livecheck.db";
+  std::string models = "models";
+  int workers = 0;  // 0: one per core
+  int queue = 128;
+  double threshold = 0.15;
+  double read_timeout_s = 30;
+  int max_buffered_mb = 256;
+  std::string log_level = "info";
+};
+
+int run_serve(const ServeArgs& args) {
+  using api::log_event;
+  using api::LogLevel;
+  if (sodium_init() < 0) return 1;
+  api::init_logging(args.log_level);
+  // SIGTERM/SIGINT are handled by the server's signal_set (installed before any other thread).
+  std::signal(SIGPIPE, SIG_IGN);  // a client closing early must not kill the process
+
+  auto store = store::open_store(args.db);
+  if (!store.is_ok()) {
+    log_event(LogLevel::kError, "store_open_failed", {{"error", store.status().to_string()}});
+    return 1;
+  }
+  billing::Meter meter(store.value().get(), billing::Clock::from_environment(),
+                       billing::process_owner_id());
+  if (auto purged = meter.purge_stale(); purged.is_ok() && purged.value() > 0) {
+    log_event(LogLevel::kInfo, "purged_stale_reservations", {{"count", purged.value()}});
+  }
+
+  const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  api::ServiceOptions so;
+  so.workers = args.workers > 0 ? args.workers : hw;
+  so.queue = static_cast<std::size_t>(args.queue);
+  so.openapi_yaml = api::openapi_yaml();
+  api::Service service(so, store.value().get(), &meter);
+
+  api::ServerOptions opts;
+  opts.host = args.host;
+  opts.port = static_cast<std::uint16_t>(args.port);
+  opts.read_timeout = std::chrono::milliseconds(static_cast<long>(args.read_timeout_s * 1000));
+  opts.max_buffered_body_bytes = static_cast<std::uint64_t>(args.max_buffered_mb) << 20;
+  api::Server server(opts, service);
+  if (Status s = server.listen(); !s.is_ok()) {
+    log_event(LogLevel::kError, "listen_failed", {{"error", s.to_string()}});
+    return 1;
+  }
+  log_event(LogLevel::kInfo, "listening",
+            {{"host", args.host},
+             {"port", server.port()},
+             {"workers", so.workers},
+             {"queue", so.queue},
+             {"db", args.db.substr(0, args.db.find(':'))}});
+
+  // Models load while the server already answers (health: 503 "starting").
+  std::thread loader([&] {
+    // Test hook (documented in docs/API.md): delays readiness so tests can observe health 503.
+    if (const char* d = std::getenv("LIVECHECK_TEST_LOAD_DELAY_MS")) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::atol(d)));
+    }
+    configure_cv_threads(so.workers);
+    EngineOptions eo;
+    eo.model_dir = args.models;
+    eo.default_threshold = args.threshold;
+    auto engine = Engine::load(eo);
+    if (!engine.is_ok()) {
+      log_event(LogLevel::kError, "model_load_failed", {{"error", engine.status().to_string()}});
+      return server.stop(1);
+    }
+    auto pool = RunnerPool::create(engine.value(), so.workers);
+    if (!pool.is_ok()) {
+      log_event(LogLevel::kError, "runner_create_failed", {{"error", pool.status().to_string()}});
+      return server.stop(1);
+    }
+    const std::string version = engine.value()->pack_version();
+    const double load_ms = engine.value()->load_ms();
+    service.set_engine(std::move(engine).value(), std::move(pool).value());
+    log_event(LogLevel::kInfo, "ready", {{"model_pack", version}, {"load_ms", load_ms}});
+  });
+  const int rc = server.run();
+  loader.join();
+  log_event(LogLevel::kInfo, "stopped", {{"exit_code", rc}});
+  return rc;
+}
+
+}  // namespace
+
+CommandFn add_serve_command(CLI::App& root) {
+  auto args = std::make_shared<ServeArgs>();
+  CLI::App* sub = root.add_subcommand(
+      "serve",
+      "Run the HTTP API (POST /v1/check/liveness, GET /v1/usage, GET /v1/health,\n"
+      "GET /openapi.yaml). Logs are JSON lines on stdout. SIGTERM drains in-flight requests.\n"
+      "Every option also reads an environment variable (LIVECHECK_HOST, LIVECHECK_PORT, ...).");
+  sub->add_option("--host", args->host, "Listen address (default 0.0.0.0)")
+      ->envname("LIVECHECK_HOST");
+  sub->add_option("--port", args->port, "Listen port (default 8080; 0 = any free port)")
+      ->envname("LIVECHECK_PORT")
+      ->check(CLI::Range(0, 65535));
+  sub->add_option("--db", args->db, "Database URL (default sqlite:./data/livecheck.db)")
+      ->envname("LIVECHECK_DB");
+  sub->add_option("--models", args->models, "Model pack folder (default models)")
+      ->envname("LIVECHECK_MODELS");
+  sub->add_option("--workers", args->workers, "Inference threads (default: one per core)")
+      ->envname("LIVECHECK_WORKERS")
+      ->check(CLI::Range(1, 256));
+  sub->add_option("--queue", args->queue,
+                  "Inference jobs that may wait for a worker before 503 (default 128)")
+      ->envname("LIVECHECK_QUEUE")
+      ->check(CLI::Range(1, 100000));
+  sub->add_option("--threshold", args->threshold, "Default isFakeFace threshold (default 0.15)")
+      ->envname("LIVECHECK_THRESHOLD")
+      ->check(CLI::Range(0.0, 1.0));
+  sub->add_option("--read-timeout", args->read_timeout_s,
+                  "Seconds to read one request or wait on an idle connection (default 30)")
+      ->envname("LIVECHECK_READ_TIMEOUT")
+      ->check(CLI::Range(0.1, 3600.0));
+  sub->add_option("--max-buffered-mb", args->max_buffered_mb,
+                  "Memory for request bodies read but not yet answered, MiB (default 256);\n"
+                  "past it new uploads get 503 before they are read")
+      ->envname("LIVECHECK_MAX_BUFFERED_MB")
+      ->check(CLI::Range(1, 1 << 20));
+  sub->add_option("--log-level", args->log_level, "debug|info|warn|error (default info)")
+      ->envname("LIVECHECK_LOG_LEVEL")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  return [args] { return run_serve(*args); };
+}
+
+}  // namespace livecheck::cli

@@ -1,0 +1,63 @@
+// SQLite implementation of Store: one file, WAL journal (readers never block the writer),
+// busy_timeout so that the server and `livecheck admin` can share the file, BEGIN IMMEDIATE for
+// every read-modify-write so that two processes cannot both pass the same quota check.
+//
+// Thread safety: two connections, each guarded by its mutex: writes (reservations, commits,
+// admin changes) go through one, reads (key lookups, usage) through the other. A write waiting
+// up to busy_timeout for another process's lock therefore never stalls key lookups or
+// GET /v1/usage, which WAL lets proceed. Statements are short (an indexed row or two).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "store/store.h"
+
+struct sqlite3;
+
+namespace livecheck::store {
+
+class SqliteStore final : public Store {
+ public:
+  // Creates the file (and its parent folder) if needed and applies pending migrations.
+  static StatusOr<std::unique_ptr<SqliteStore>> open(const std::string& path);
+  ~SqliteStore() override;
+
+  Status create_account(const Account& account) override;
+  StatusOr<Account> get_account(const std::string& customer_id) override;
+  StatusOr<std::vector<Account>> list_accounts() override;
+  Status set_plan(const std::string& customer_id, const std::string& plan,
+                  std::optional<std::int64_t> monthly_limit) override;
+  Status set_hard_cap(const std::string& customer_id, bool hard_cap) override;
+
+  Status put_key(const KeyRecord& key) override;
+  StatusOr<KeyRecord> find_key(const KeyHash& hash) override;
+  StatusOr<std::vector<KeyRecord>> list_keys(const std::string& customer_id) override;
+
+  StatusOr<ReserveOutcome> reserve_call(const ReserveRequest& request) override;
+  StatusOr<std::int64_t> commit_call(std::int64_t reservation_id, const std::string& customer_id,
+                                     const std::string& period, const std::string& day) override;
+  Status release_call(std::int64_t reservation_id) override;
+  StatusOr<std::int64_t> monthly_calls(const std::string& customer_id,
+                                       const std::string& period) override;
+  StatusOr<std::vector<DailyUsage>> daily_calls(const std::string& customer_id,
+                                                const std::string& period) override;
+  StatusOr<int> purge_expired_reservations(std::int64_t now_ms) override;
+  StatusOr<std::vector<std::string>> reservation_owners() override;
+  StatusOr<int> delete_reservations_of(const std::string& owner) override;
+
+ private:
+  struct Connection {
+    std::mutex mu;
+    sqlite3* db = nullptr;  // owned
+  };
+  SqliteStore() = default;
+  Status migrate();
+  Status exec(sqlite3* db, const char* sql);
+
+  Connection writer_;
+  Connection reader_;
+};
+
+}  // namespace livecheck::store
