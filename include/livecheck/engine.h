@@ -21,6 +21,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "livecheck/result.h"
@@ -50,6 +51,18 @@ struct EngineOptions {
   bool uncalibrated = false;  // report raw_spoof as is_fake_likelihood (ignore the calibration)
 };
 
+// An operating point chosen by a caller: a number 0..1, or the name of one of the pack's
+// threshold presets ("strict", "balanced", "lenient"; docs/ACCURACY.md).
+struct ThresholdSetting {
+  std::optional<double> value{};
+  std::string preset{};  // used when value is unset
+};
+inline constexpr const char* kThresholdPresets[] = {"strict", "balanced", "lenient"};
+
+// "0.2" -> value 0.2; "strict" -> preset; nullopt for anything else (including numbers outside
+// 0..1, NaN and trailing junk).
+std::optional<ThresholdSetting> parse_threshold_setting(std::string_view text);
+
 struct CheckOptions {
   std::optional<double> threshold{};  // 0..1; when unset, EngineOptions::default_threshold
 };
@@ -75,6 +88,8 @@ class Engine {
   // nullopt when the pack has no such preset. See docs/ACCURACY.md.
   std::optional<double> preset_threshold(const std::string& name) const;
   std::vector<std::string> preset_names() const;
+  // The threshold a setting stands for; invalid_argument when the pack has no such preset.
+  StatusOr<double> threshold_for(const ThresholdSetting& setting) const;
   const EngineOptions& options() const;
   double load_ms() const;  // wall-clock time load() took
 

@@ -95,11 +95,22 @@ CheckRequest parse_check_request(const std::string& body) {
 
   simdjson::dom::element threshold;
   if (!obj["threshold"].get(threshold) && !threshold.is_null()) {
-    double t = 0;
-    if (threshold.get_double().get(t) || !std::isfinite(t) || t < 0.0 || t > 1.0) {
-      bad_request("threshold must be a number between 0 and 1");
+    constexpr const char* kThresholdRule =
+        "threshold must be a number between 0 and 1 or one of \"strict\", \"balanced\", "
+        "\"lenient\"";
+    if (threshold.is_string()) {
+      std::string_view name;
+      if (threshold.get_string().get(name)) bad_request(kThresholdRule);
+      auto setting = parse_threshold_setting(name);
+      if (!setting || setting->value) bad_request(kThresholdRule);  // names only, not "0.2"
+      req.threshold = std::move(setting);
+    } else {
+      double t = 0;
+      if (threshold.get_double().get(t) || !std::isfinite(t) || t < 0.0 || t > 1.0) {
+        bad_request(kThresholdRule);
+      }
+      req.threshold = ThresholdSetting{t, ""};
     }
-    req.threshold = t;
   }
   req.image = decode_image_base64(image_text);
   return req;

@@ -1,5 +1,6 @@
 // Body of POST /v1/check/liveness -> C++ types, at the edge of the API.
-//   {"image": "<base64>", "image_format": "jpeg"|"png", "threshold": 0..1 (optional)}
+//   {"image": "<base64>", "image_format": "jpeg"|"png",
+//    "threshold": 0..1 or "strict"|"balanced"|"lenient" (optional)}
 // Every violation throws ApiError(kInvalidRequest) or, for a too-large image, kInvalidImage.
 #pragma once
 
@@ -20,7 +21,7 @@ std::size_t json_padding();
 struct CheckRequest {
   std::vector<std::uint8_t> image;  // decoded bytes, 1..kMaxImageBytes
   ImageFormat format = ImageFormat::kJpeg;
-  std::optional<double> threshold;
+  std::optional<ThresholdSetting> threshold;  // unset: the account's default, then the server's
 };
 
 // `body` must stay alive during the call. Uses a per-thread simdjson parser.

@@ -88,9 +88,18 @@ Reply post_check_liveness(Service& svc, RequestContext& ctx) {
   }
   ReservationGuard guard(svc.meter(), ticket.value());
 
-  CheckResult result;
+  // Operating point: the request's, else the account's default, else the server's.
+  std::optional<ThresholdSetting> setting = req.threshold;
+  if (!setting && account.default_threshold) {
+    setting = parse_threshold_setting(*account.default_threshold);
+  }
   CheckOptions options;
-  options.threshold = req.threshold;
+  if (setting) {
+    auto t = svc.engine().threshold_for(*setting);
+    if (!t.is_ok()) throw ApiError(ErrorCode::kInvalidRequest, t.status().message());
+    options.threshold = t.value();
+  }
+  CheckResult result;
   Status s;
   {
     auto runner = svc.runners().acquire();

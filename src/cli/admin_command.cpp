@@ -12,6 +12,7 @@
 #include "billing/meter.h"
 #include "billing/plans.h"
 #include "commands.h"
+#include "livecheck/engine.h"
 #include "store/store.h"
 
 namespace livecheck::cli {
@@ -26,6 +27,7 @@ struct AdminArgs {
   std::string hard_cap = "off";
   std::optional<std::int64_t> limit;
   std::string slot;
+  std::string threshold;
 };
 
 int fail(const Status& s) {
@@ -46,6 +48,8 @@ nlohmann::json account_json(store::Store& store, const store::Account& a) {
           {"plan", a.plan},
           {"monthly_limit", billing::monthly_limit(a)},
           {"hard_cap", a.hard_cap},
+          {"default_threshold", a.default_threshold ? nlohmann::json(*a.default_threshold)
+                                                    : nlohmann::json(nullptr)},
           {"status", a.status},
           {"created_at", billing::format_iso_ms(a.created_at_ms)},
           {"keys", keys}};
@@ -95,6 +99,19 @@ int set_plan(store::Store& store, const AdminArgs& a) {
 
 int set_hard_cap(store::Store& store, const AdminArgs& a) {
   if (Status s = store.set_hard_cap(a.customer, a.hard_cap == "on"); !s.is_ok()) return fail(s);
+  return show_account(store, a.customer);
+}
+
+int set_threshold(store::Store& store, const AdminArgs& a) {
+  std::optional<std::string> value;
+  if (a.threshold != "default") {
+    if (!parse_threshold_setting(a.threshold)) {
+      return fail(Status::invalid_argument(
+          "--threshold must be a number 0..1, strict, balanced, lenient or default"));
+    }
+    value = a.threshold;
+  }
+  if (Status s = store.set_default_threshold(a.customer, value); !s.is_ok()) return fail(s);
   return show_account(store, a.customer);
 }
 
@@ -189,6 +206,14 @@ CommandFn add_admin_command(CLI::App& root) {
       add("set-hard-cap", "Turn the hard cap on (429 at the limit) or off (overage)", set_hard_cap);
   h->add_option("--customer", args->customer, "customer_id")->required();
   h->add_option("--hard-cap", args->hard_cap, "on|off")->required()->check(on_off);
+
+  CLI::App* t = add("set-threshold",
+                    "Set the account's default operating point (used when a request names none)",
+                    set_threshold);
+  t->add_option("--customer", args->customer, "customer_id")->required();
+  t->add_option("--threshold", args->threshold,
+                "A number 0..1, a preset (strict|balanced|lenient) or `default` (the server's)")
+      ->required();
 
   add("list-accounts", "List accounts (key prefixes only)", list_accounts);
 

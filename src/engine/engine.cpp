@@ -1,6 +1,7 @@
 #include "livecheck/engine.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -100,6 +101,30 @@ std::optional<double> Engine::preset_threshold(const std::string& name) const {
   const auto it = impl_->pack.presets.find(name);
   if (it == impl_->pack.presets.end()) return std::nullopt;
   return it->second;
+}
+
+StatusOr<double> Engine::threshold_for(const ThresholdSetting& setting) const {
+  if (setting.value) {
+    if (!(*setting.value >= 0 && *setting.value <= 1)) {
+      return Status::invalid_argument("threshold must be a number within 0..1");
+    }
+    return *setting.value;
+  }
+  if (auto t = preset_threshold(setting.preset)) return *t;
+  return Status::invalid_argument("the model pack has no threshold preset '" + setting.preset +
+                                  "'");
+}
+
+std::optional<ThresholdSetting> parse_threshold_setting(std::string_view text) {
+  for (const char* name : kThresholdPresets) {
+    if (text == name) return ThresholdSetting{std::nullopt, std::string(text)};
+  }
+  double v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || !(v >= 0 && v <= 1)) {
+    return std::nullopt;
+  }
+  return ThresholdSetting{v, ""};
 }
 
 std::vector<std::string> Engine::preset_names() const {

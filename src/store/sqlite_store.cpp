@@ -101,7 +101,8 @@ class Transaction {
 };
 
 constexpr const char* kAccountColumns =
-    "customer_id, email, company, plan, monthly_limit, hard_cap, status, created_at_ms";
+    "customer_id, email, company, plan, monthly_limit, hard_cap, status, created_at_ms, "
+    "default_threshold";
 
 Account read_account(const Stmt& s) {
   Account a;
@@ -113,6 +114,7 @@ Account read_account(const Stmt& s) {
   a.hard_cap = s.i64(5) != 0;
   a.status = s.text(6);
   a.created_at_ms = s.i64(7);
+  if (!s.is_null(8)) a.default_threshold = s.text(8);
   return a;
 }
 
@@ -280,6 +282,23 @@ Status SqliteStore::set_hard_cap(const std::string& customer_id, bool hard_cap) 
   if (!s.ok()) return db_error(db, "set_hard_cap");
   s.bind(1, std::int64_t{hard_cap ? 1 : 0}).bind(2, customer_id);
   if (s.step() != SQLITE_DONE) return db_error(db, "set_hard_cap");
+  if (sqlite3_changes(db) == 0) return Status::not_found("no such account");
+  return Status::ok();
+}
+
+Status SqliteStore::set_default_threshold(const std::string& customer_id,
+                                          const std::optional<std::string>& threshold) {
+  std::lock_guard lock(writer_.mu);
+  sqlite3* db = writer_.db;
+  Stmt s(db, "UPDATE accounts SET default_threshold = ? WHERE customer_id = ?");
+  if (!s.ok()) return db_error(db, "set_default_threshold");
+  if (threshold) {
+    s.bind(1, *threshold);
+  } else {
+    s.bind_null(1);
+  }
+  s.bind(2, customer_id);
+  if (s.step() != SQLITE_DONE) return db_error(db, "set_default_threshold");
   if (sqlite3_changes(db) == 0) return Status::not_found("no such account");
   return Status::ok();
 }

@@ -39,6 +39,9 @@ struct Account {
   bool hard_cap = false;                      // true: 429 at the limit; false: overage
   std::string status = "active";              // "active" | "suspended"
   std::int64_t created_at_ms = 0;             // epoch milliseconds
+  // Default operating point when a request names none: "0.2" or a preset name ("strict", ...);
+  // unset = the server's default threshold.
+  std::optional<std::string> default_threshold;
 };
 
 struct KeyRecord {
@@ -84,6 +87,9 @@ class Store {
   virtual Status set_plan(const std::string& customer_id, const std::string& plan,
                           std::optional<std::int64_t> monthly_limit) = 0;
   virtual Status set_hard_cap(const std::string& customer_id, bool hard_cap) = 0;
+  // nullopt clears it. The caller validates the value (api/threshold.h).
+  virtual Status set_default_threshold(const std::string& customer_id,
+                                       const std::optional<std::string>& threshold) = 0;
 
   // Keys. put_key replaces the slot in one transaction: the old key stops working at once.
   virtual Status put_key(const KeyRecord& key) = 0;

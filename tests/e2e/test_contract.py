@@ -82,6 +82,39 @@ class Contract(ServerTestCase):
         self.assertEqual(d["threshold"], 1)
         self.assertFalse(d["isFakeFace"])  # nothing is above a threshold of 1
 
+    def test_threshold_presets_and_the_account_default_select_the_operating_point(self):
+        presets = json.load(open(os.path.join(os.environ["LIVECHECK_MODEL_DIR"], "models.json")))["presets"]
+        acc = self.server.create_account(plan="starter")
+        key = acc["primary_key"]
+
+        def threshold_of(extra):
+            body = json.dumps(dict({"image": b64(self.jpeg), "image_format": "jpeg"}, **extra))
+            r = self.post(body, key=key)
+            self.assertEqual(r.status_code, 200, r.text)
+            d = self.api.validate(CHECK, "post", r)["data"]
+            self.assertEqual(d["isFakeFace"], d["isFakeLikelihood"] > d["threshold"])
+            return d["threshold"]
+
+        self.assertEqual(threshold_of({}), 0.15)  # the server's default
+        for name in ("strict", "balanced", "lenient"):
+            self.assertAlmostEqual(threshold_of({"threshold": name}), presets[name], places=6)
+        # The account's default applies when the request names none; the request still wins.
+        shown = self.server.admin("set-threshold", "--customer", acc["customer_id"],
+                                  "--threshold", "strict")
+        self.assertEqual(shown["default_threshold"], "strict")
+        self.assertAlmostEqual(threshold_of({}), presets["strict"], places=6)
+        self.assertEqual(threshold_of({"threshold": 0.5}), 0.5)
+        self.server.admin("set-threshold", "--customer", acc["customer_id"], "--threshold", "0.3")
+        self.assertEqual(threshold_of({}), 0.3)
+        self.server.admin("set-threshold", "--customer", acc["customer_id"], "--threshold", "default")
+        self.assertEqual(threshold_of({}), 0.15)
+        # Unknown names are invalid_request and are not counted.
+        before = self.server.usage(key)["used_calls"]
+        r = self.post(json.dumps({"image": b64(self.jpeg), "image_format": "jpeg",
+                                  "threshold": "paranoid"}), key=key)
+        self.expect_error(r, 400, "invalid_request")
+        self.assertEqual(self.server.usage(key)["used_calls"], before)
+
     def test_health_and_openapi(self):
         r = requests.get(self.server.url + "/v1/health", timeout=10)
         self.assertEqual(r.status_code, 200)

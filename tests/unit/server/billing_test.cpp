@@ -126,6 +126,10 @@ class FailingCommitStore : public store::Store {
                   std::optional<std::int64_t> l) override {
     return inner_->set_plan(id, p, l);
   }
+  Status set_default_threshold(const std::string& id,
+                               const std::optional<std::string>& t) override {
+    return inner_->set_default_threshold(id, t);
+  }
   Status set_hard_cap(const std::string& id, bool h) override {
     return inner_->set_hard_cap(id, h);
   }

@@ -55,9 +55,13 @@ TEST(CheckRequest, ParsesFieldsAndThreshold) {
   EXPECT_EQ(bytes_to_string(r.image), "hello");
   EXPECT_EQ(r.format, ImageFormat::kPng);
   ASSERT_TRUE(r.threshold.has_value());
-  EXPECT_DOUBLE_EQ(*r.threshold, 0.3);
+  EXPECT_DOUBLE_EQ(*r.threshold->value, 0.3);
   r = parse_check_request(R"({"image":"aGVsbG8=","image_format":"jpeg","threshold":1})");
-  EXPECT_DOUBLE_EQ(*r.threshold, 1.0);
+  EXPECT_DOUBLE_EQ(*r.threshold->value, 1.0);
+  r = parse_check_request(R"({"image":"aGVsbG8=","image_format":"jpeg","threshold":"strict"})");
+  ASSERT_TRUE(r.threshold.has_value());
+  EXPECT_FALSE(r.threshold->value.has_value());
+  EXPECT_EQ(r.threshold->preset, "strict");
   r = parse_check_request(R"({"image":"aGVsbG8=","image_format":"jpeg","threshold":null})");
   EXPECT_FALSE(r.threshold.has_value());
   // JSON escapes inside the base64 string ("\/" is a legal escape for "/").
@@ -73,6 +77,8 @@ TEST(CheckRequest, MalformedBodiesAreInvalidRequest) {
         R"({"image":"aGVs","image_format":true})",
         R"({"image":"aGVs","image_format":"jpeg","threshold":-0.1})",
         R"({"image":"aGVs","image_format":"jpeg","threshold":"0.5"})",
+        R"({"image":"aGVs","image_format":"jpeg","threshold":"Strict"})",
+        R"({"image":"aGVs","image_format":"jpeg","threshold":[0.5]})",
         R"({"image":"aGVs","image_format":"jpeg"} trailing)",
         "{\"image\":\"\xff\",\"image_format\":\"jpeg\"}"}) {
     EXPECT_EQ(error_of([&] { parse_check_request(bad); }), ErrorCode::kInvalidRequest) << bad;
