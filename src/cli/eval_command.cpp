@@ -5,22 +5,19 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "commands.h"
 #include "dataset.h"
+#include "engine_flags.h"
 #include "livecheck/engine.h"
 #include "report.h"
 #include "summary.h"
@@ -41,10 +38,7 @@ struct EvalArgs {
   std::string root;      // default: the manifest's folder
   std::string out = "eval-out";
   std::string score = "calibrated";
-  double threshold = 0.15;  // the API contract's default
-  int threads = 0;          // 0 = all cores
-  std::string models = "models";
-  std::string detector = "cascade";
+  EngineFlags engine;
 };
 
 ItemOutcome evaluate(Runner& runner, const EvalItem& item, const CheckOptions& opts) {
@@ -140,72 +134,35 @@ int run_eval(const EvalArgs& args) {
   }
   run.skipped = data.skipped;
 
-  EngineOptions eo;
-  eo.model_dir = args.models;
-  eo.default_threshold = args.threshold;
-  eo.detector = args.detector == "front"  ? DetectorMode::kFront
-                : args.detector == "back" ? DetectorMode::kBack
-                                          : DetectorMode::kCascade;
   const std::size_t n = data.items.size();
-  const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int workers = std::clamp(args.threads > 0 ? args.threads : hw, 1, static_cast<int>(n));
-  configure_cv_threads(workers);
-  auto engine = Engine::load(eo);
-  if (!engine.is_ok()) {
-    std::fprintf(stderr, "livecheck eval: %s\n", engine.status().to_string().c_str());
-    return 1;
-  }
-  run.models = args.models;
-  run.detector = args.detector;
-  run.model_pack_version = engine.value()->pack_version();
+  const int workers = worker_count(args.engine, n);
+  const auto engine = load_engine(args.engine, workers, "eval");
+  if (!engine) return 1;
+  run.models = args.engine.models;
+  run.detector = args.engine.detector;
+  run.model_pack_version = engine->pack_version();
   run.threads = workers;
   run.created_utc = utc_now();
 
-  // Workers take items by index and write their own slot; the main thread only draws progress.
   std::vector<ItemOutcome> outcomes(n);
-  std::atomic<std::size_t> next{0}, completed{0};
-  std::mutex mu;
-  std::condition_variable cv;
-  std::string failure;  // a runner could not be created; guarded by mu
-  const CheckOptions opts{args.threshold};
-  auto worker = [&] {
-    auto runner = engine.value()->make_runner();
-    if (!runner.is_ok()) {
-      std::lock_guard lock(mu);
-      failure = runner.status().to_string();
-      next = n;  // stop the other workers
-      cv.notify_all();
-      return;
-    }
-    for (std::size_t i = next++; i < n; i = next++) {
-      outcomes[i] = evaluate(*runner.value(), data.items[i], opts);
-      ++completed;
-      cv.notify_all();
-    }
-  };
+  const CheckOptions opts{args.engine.threshold};
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
-  std::vector<std::thread> pool;
-  pool.reserve(workers);
-  for (int i = 0; i < workers; ++i) pool.emplace_back(worker);
+  std::function<void(std::size_t)> progress;
   if (isatty(STDERR_FILENO)) {
-    std::unique_lock lock(mu);
-    double drawn_at = -1;
-    while (completed < n && failure.empty()) {
-      if (elapsed() - drawn_at >= 0.1) {  // at most 10 redraws a second
-        drawn_at = elapsed();
-        draw_progress(completed, n, drawn_at);
-      }
-      cv.wait_for(lock, std::chrono::milliseconds(200));
-    }
-    draw_progress(completed, n, elapsed());
-    std::fputc('\n', stderr);
+    progress = [&](std::size_t completed) {
+      draw_progress(completed, n, elapsed());
+      if (completed == n) std::fputc('\n', stderr);
+    };
   }
-  for (auto& t : pool) t.join();
-  if (!failure.empty()) {
-    std::fprintf(stderr, "livecheck eval: %s\n", failure.c_str());
+  const Status s = for_each_parallel(
+      *engine, workers, n,
+      [&](Runner& runner, std::size_t i) { outcomes[i] = evaluate(runner, data.items[i], opts); },
+      progress);
+  if (!s.is_ok()) {
+    std::fprintf(stderr, "livecheck eval: %s\n", s.to_string().c_str());
     return 1;
   }
   run.wall_seconds = elapsed();
@@ -213,7 +170,7 @@ int run_eval(const EvalArgs& args) {
   const eval::ScoreKind kind =
       args.score == "raw" ? eval::ScoreKind::kRaw : eval::ScoreKind::kCalibrated;
   const eval::EvalSummary summary =
-      eval::summarise(data.items, outcomes, kind, args.threshold, data.has_source);
+      eval::summarise(data.items, outcomes, kind, args.engine.threshold, data.has_source);
   if (Status s = eval::write_report(args.out, run, data.items, outcomes, summary); !s.is_ok()) {
     std::fprintf(stderr, "livecheck eval: %s\n", s.to_string().c_str());
     return 1;
@@ -222,7 +179,7 @@ int run_eval(const EvalArgs& args) {
   std::fprintf(stderr,
                "livecheck eval: %zu images (%zu failed) in %.1f s; at T=%g (%s): APCER_max %.2f%% "
                "BPCER %.2f%% ACER %.2f%% AUC %.4f; report in %s\n",
-               n, summary.failures.size(), run.wall_seconds, args.threshold,
+               n, summary.failures.size(), run.wall_seconds, args.engine.threshold,
                eval::score_kind_name(kind), 100 * op.apcer_max, 100 * op.bpcer, 100 * op.acer,
                summary.pad.auc, args.out.c_str());
   return 0;
@@ -253,15 +210,8 @@ CommandFn add_eval_command(CLI::App& root) {
   sub->add_option("--score", args->score,
                   "Score judged: calibrated (isFakeLikelihood, default) or raw (1 - fused live)")
       ->check(CLI::IsMember({"calibrated", "raw"}));
-  sub->add_option("--threshold", args->threshold,
-                  "Accepted as bona fide when score <= T (default 0.15, the API contract)")
-      ->check(CLI::Range(0.0, 1.0));
-  sub->add_option("--threads", args->threads, "Worker threads (default: all cores)")
-      ->check(CLI::Range(1, 256));
-  sub->add_option("--models", args->models, "Model pack folder (default: models)")
-      ->envname("LIVECHECK_MODELS");
-  sub->add_option("--detector", args->detector, "BlazeFace model: cascade (default), front, back")
-      ->check(CLI::IsMember({"cascade", "front", "back"}));
+  add_engine_flags(sub, &args->engine,
+                   "Accepted as bona fide when score <= T (default 0.15, the API contract)");
   return [args] { return run_eval(*args); };
 }
 

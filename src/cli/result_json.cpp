@@ -39,16 +39,18 @@ nlohmann::json check_result_to_json(const CheckResult& r) {
                   {"yawDeg", round_to(q.yaw_deg, 1)},
                   {"reasons", q.reasons}};
   const AntiSpoofScores& s = r.scores;
-  j["scores"] = {{"v2Softmax", {round_to(s.v2_softmax[0], 6), round_to(s.v2_softmax[1], 6),
-                                round_to(s.v2_softmax[2], 6)}},
-                 {"v1seSoftmax", {round_to(s.v1se_softmax[0], 6), round_to(s.v1se_softmax[1], 6),
-                                  round_to(s.v1se_softmax[2], 6)}},
-                 {"v2Live", round_to(s.v2_live, 6)},
-                 {"v1seLive", round_to(s.v1se_live, 6)},
-                 {"fusedLive", round_to(s.fused_live, 6)},
-                 {"rawSpoof", round_to(s.raw_spoof, 6)},
-                 {"cropScaleV2", round_to(s.crop_scale_v2, 3)},
-                 {"cropScaleV1se", round_to(s.crop_scale_v1se, 3)}};
+  j["scores"] = {
+      {"v2Softmax",
+       {round_to(s.v2_softmax[0], 6), round_to(s.v2_softmax[1], 6), round_to(s.v2_softmax[2], 6)}},
+      {"v1seSoftmax",
+       {round_to(s.v1se_softmax[0], 6), round_to(s.v1se_softmax[1], 6),
+        round_to(s.v1se_softmax[2], 6)}},
+      {"v2Live", round_to(s.v2_live, 6)},
+      {"v1seLive", round_to(s.v1se_live, 6)},
+      {"fusedLive", round_to(s.fused_live, 6)},
+      {"rawSpoof", round_to(s.raw_spoof, 6)},
+      {"cropScaleV2", round_to(s.crop_scale_v2, 3)},
+      {"cropScaleV1se", round_to(s.crop_scale_v1se, 3)}};
   j["image_size"] = {{"width", r.image_width}, {"height", r.image_height}};
   j["decodeScale"] = r.decode_scale;
   j["latency_ms"] = round_to(r.times.total_ms, 2);
