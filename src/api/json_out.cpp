@@ -7,12 +7,6 @@
 namespace livecheck::api {
 namespace {
 
-// Fixed decimals: stable, readable numbers instead of 0.15000000000000002.
-double round_to(double v, int decimals) {
-  const double f = std::pow(10.0, decimals);
-  return std::round(v * f) / f;
-}
-
 std::int64_t wall_now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -20,6 +14,30 @@ std::int64_t wall_now_ms() {
 }
 
 }  // namespace
+
+double round_to(double v, int decimals) {
+  const double f = std::pow(10.0, decimals);
+  return std::round(v * f) / f;
+}
+
+nlohmann::ordered_json face_json(const Face& f) {
+  return {{"x", std::lround(f.box.x)},
+          {"y", std::lround(f.box.y)},
+          {"width", std::lround(f.box.width)},
+          {"height", std::lround(f.box.height)},
+          {"score", round_to(f.score, 4)}};
+}
+
+nlohmann::ordered_json quality_json(const Quality& q) {
+  return {{"brightness", round_to(q.brightness, 1)},
+          {"sharpness", round_to(q.sharpness, 1)},
+          {"faceWidthPx", round_to(q.face_width_px, 1)},
+          {"faceRatio", round_to(q.face_ratio, 3)},
+          {"insideRatio", round_to(q.inside_ratio, 3)},
+          {"rollDeg", round_to(q.roll_deg, 1)},
+          {"yawDeg", round_to(q.yaw_deg, 1)},
+          {"reasons", q.reasons}};
+}
 
 std::string dump_json(const nlohmann::ordered_json& j) {
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
@@ -53,22 +71,9 @@ nlohmann::ordered_json check_data(const CheckResult& r) {
       {"isValidFace", r.is_valid_face},
       {"faceBrightness", round_to(r.face_brightness, 1)},
       {"latency_ms", round_to(r.times.total_ms, 1)},
-      {"face",
-       {{"x", std::lround(r.face.box.x)},
-        {"y", std::lround(r.face.box.y)},
-        {"width", std::lround(r.face.box.width)},
-        {"height", std::lround(r.face.box.height)},
-        {"score", round_to(r.face.score, 4)}}},
+      {"face", face_json(r.face)},
       {"faceCount", q.face_count},
-      {"quality",
-       {{"brightness", round_to(q.brightness, 1)},
-        {"sharpness", round_to(q.sharpness, 1)},
-        {"faceWidthPx", round_to(q.face_width_px, 1)},
-        {"faceRatio", round_to(q.face_ratio, 3)},
-        {"insideRatio", round_to(q.inside_ratio, 3)},
-        {"rollDeg", round_to(q.roll_deg, 1)},
-        {"yawDeg", round_to(q.yaw_deg, 1)},
-        {"reasons", q.reasons}}},
+      {"quality", quality_json(q)},
       {"threshold", round_to(r.threshold, 6)},
   };
 }

@@ -20,6 +20,13 @@ nlohmann::ordered_json error_metadata(const RequestContext& ctx);
 nlohmann::ordered_json success_metadata(const RequestContext& ctx,
                                         const billing::UsageSnapshot& usage, std::int64_t now_ms);
 
+// Fixed decimals: stable, readable numbers instead of 0.15000000000000002.
+double round_to(double v, int decimals);
+// {"x","y","width","height","score"} of the primary face, integer pixels.
+nlohmann::ordered_json face_json(const Face& f);
+// {"brightness","sharpness","faceWidthPx","faceRatio","insideRatio","rollDeg","yawDeg","reasons"}
+nlohmann::ordered_json quality_json(const Quality& q);
+
 // The "data" object of a 200 from POST /v1/check/liveness.
 nlohmann::ordered_json check_data(const CheckResult& r);
 // The "data" object of GET /v1/usage.

@@ -48,8 +48,8 @@ nlohmann::json account_json(store::Store& store, const store::Account& a) {
           {"plan", a.plan},
           {"monthly_limit", billing::monthly_limit(a)},
           {"hard_cap", a.hard_cap},
-          {"default_threshold", a.default_threshold ? nlohmann::json(*a.default_threshold)
-                                                    : nlohmann::json(nullptr)},
+          {"default_threshold",
+           a.default_threshold ? nlohmann::json(*a.default_threshold) : nlohmann::json(nullptr)},
           {"status", a.status},
           {"created_at", billing::format_iso_ms(a.created_at_ms)},
           {"keys", keys}};

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "api/json_out.h"
 #include "commands.h"
 #include "engine_flags.h"
 #include "livecheck/engine.h"
@@ -23,11 +24,12 @@ struct CheckArgs {
   EngineFlags engine;
 };
 
+// File names need not be UTF-8: dump_json replaces invalid bytes instead of throwing.
 std::string error_line(const std::string& path, const Status& s) {
-  nlohmann::json j;
+  nlohmann::ordered_json j;
   j["image"] = path;
   j["error"] = {{"code", status_code_name(s.code())}, {"message", s.message()}};
-  return j.dump();
+  return api::dump_json(j);
 }
 
 std::string process(Runner& runner, const std::string& path, const CheckOptions& opts) {
@@ -38,9 +40,7 @@ std::string process(Runner& runner, const std::string& path, const CheckOptions&
   CheckResult r;
   const Status s = runner.check(bytes, ImageFormat::kAuto, opts, &r);
   if (!s.is_ok()) return error_line(path, s);
-  nlohmann::json j = check_result_to_json(r);
-  j["image"] = path;
-  return j.dump();
+  return api::dump_json(check_result_to_json(path, r));
 }
 
 int run_check(const CheckArgs& args) {
