@@ -35,7 +35,10 @@ int fail(const Status& s) {
   return s.code() == StatusCode::kInvalidArgument ? 2 : 1;
 }
 
-void print(const nlohmann::json& j) { std::printf("%s\n", j.dump(2).c_str()); }
+// Names and e-mails come from the command line and need not be UTF-8: replace, never throw.
+void print(const nlohmann::json& j) {
+  std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+}
 
 nlohmann::json account_json(store::Store& store, const store::Account& a) {
   nlohmann::json keys = nlohmann::json::object();
