@@ -21,7 +21,7 @@ UsageSnapshot make_snapshot(const store::Account& account, const Period& period,
   u.used_calls = used_calls;
   u.remaining_calls = std::max<std::int64_t>(0, u.monthly_limit - used_calls);
   u.over_limit_calls = std::max<std::int64_t>(0, used_calls - u.monthly_limit);
-  u.hard_cap = account.hard_cap;
+  u.hard_cap = !allows_overage(account);  // effective: the free plan is always capped
   return u;
 }
 

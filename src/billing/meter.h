@@ -45,7 +45,7 @@ struct UsageSnapshot {
   std::int64_t used_calls = 0;        // committed calls this month, overage included
   std::int64_t remaining_calls = 0;   // max(0, limit - used)
   std::int64_t over_limit_calls = 0;  // max(0, used - limit)
-  bool hard_cap = false;
+  bool hard_cap = false;  // calls are refused at the limit: the account's switch, or plan free
 };
 
 UsageSnapshot make_snapshot(const store::Account& account, const Period& period,

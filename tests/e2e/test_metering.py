@@ -79,7 +79,7 @@ class Metering(ServerTestCase):
         u = self.server.usage(key)
         self.assertEqual((u["plan"], u["monthly_limit"], u["used_calls"], u["over_limit_calls"],
                           u["remaining_calls"]), ("free", 100, 100, 0, 0))
-        self.assertFalse(u["hard_cap"])
+        self.assertTrue(u["hard_cap"])  # effective value: the free plan is always capped
 
     def test_errors_are_never_counted(self):
         acc = self.server.create_account(plan="enterprise", hard_cap="on", limit=1)
