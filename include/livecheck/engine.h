@@ -22,7 +22,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "livecheck/result.h"
 #include "livecheck/status.h"
@@ -68,8 +67,8 @@ struct CheckOptions {
 };
 
 // Limits enforced before any pixel is decoded.
-inline constexpr int kMaxImageSide = 16384;              // pixels per side
-inline constexpr int64_t kMaxImagePixels = 50'000'000;   // 50 MP
+inline constexpr int kMaxImageSide = 16384;               // pixels per side
+inline constexpr int64_t kMaxImagePixels = 50'000'000;    // 50 MP
 inline constexpr std::size_t kMaxImageBytes = 10u << 20;  // 10 MiB of encoded image
 
 class Runner;
@@ -84,11 +83,9 @@ class Engine {
   StatusOr<std::unique_ptr<Runner>> make_runner() const;
 
   const std::string& pack_version() const;
-  // Threshold of a named operating point of the pack ("strict", "balanced", "lenient"), or
-  // nullopt when the pack has no such preset. See docs/ACCURACY.md.
-  std::optional<double> preset_threshold(const std::string& name) const;
-  std::vector<std::string> preset_names() const;
-  // The threshold a setting stands for; invalid_argument when the pack has no such preset.
+  // The threshold a setting stands for: its value, or the pack's preset of that name
+  // (docs/ACCURACY.md); invalid_argument when the pack has no such preset. The value's range is
+  // checked where every threshold is, in Runner::check.
   StatusOr<double> threshold_for(const ThresholdSetting& setting) const;
   const EngineOptions& options() const;
   double load_ms() const;  // wall-clock time load() took

@@ -61,8 +61,8 @@ struct Quality {
   double face_ratio = 0;      // face box width / image short side
   double inside_ratio = 1.0;  // share of the face box area that lies inside the frame, 0..1
   double roll_deg = 0;        // in-plane rotation of the eye line, + = clockwise in the image
-  double yaw_deg = 0;         // rough left/right head turn from keypoints, + = turned to image right
-  int face_count = 0;         // faces above the detector threshold
+  double yaw_deg = 0;  // rough left/right head turn from keypoints, + = turned to image right
+  int face_count = 0;  // faces above the detector threshold
   std::vector<std::string> reasons;  // failed checks, in a fixed order
   bool valid = false;                // no blocking reason fired
 };
@@ -99,7 +99,7 @@ struct CheckResult {
   Quality quality;
   AntiSpoofScores scores;
   StageTimes times;
-  int image_width = 0;   // oriented image size as decoded at full scale
+  int image_width = 0;  // oriented image size as decoded at full scale
   int image_height = 0;
   int decode_scale = 1;  // 1, 2, 4 or 8: libjpeg DCT scaling used when decoding
   std::string model_pack_version;

@@ -79,15 +79,6 @@ Reply post_check_liveness(Service& svc, RequestContext& ctx) {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - parse_start)
           .count();
   if (!svc.ready()) throw ApiError(ErrorCode::kServiceUnavailable);
-
-  auto ticket = svc.meter().reserve(account);
-  if (!ticket.is_ok()) internal(ctx, "reserve_failed", ticket.status());
-  if (!ticket->granted) {
-    throw ApiError(ErrorCode::kQuotaExceeded,
-                   "The monthly call limit of your plan has been reached (hard cap).");
-  }
-  ReservationGuard guard(svc.meter(), ticket.value());
-
   // Operating point: the request's, else the account's default, else the server's.
   std::optional<ThresholdSetting> setting = req.threshold;
   if (!setting && account.default_threshold) {
@@ -99,6 +90,15 @@ Reply post_check_liveness(Service& svc, RequestContext& ctx) {
     if (!t.is_ok()) throw ApiError(ErrorCode::kInvalidRequest, t.status().message());
     options.threshold = t.value();
   }
+
+  auto ticket = svc.meter().reserve(account);
+  if (!ticket.is_ok()) internal(ctx, "reserve_failed", ticket.status());
+  if (!ticket->granted) {
+    throw ApiError(ErrorCode::kQuotaExceeded,
+                   "The monthly call limit of your plan has been reached (hard cap).");
+  }
+  ReservationGuard guard(svc.meter(), ticket.value());
+
   CheckResult result;
   Status s;
   {

@@ -2,9 +2,7 @@
 // One JSON object per image per line on stdout, in input order (JSON Lines).
 #include <atomic>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -33,12 +31,10 @@ std::string error_line(const std::string& path, const Status& s) {
 }
 
 std::string process(Runner& runner, const std::string& path, const CheckOptions& opts) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return error_line(path, Status::io_error("cannot open " + path));
-  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                                  std::istreambuf_iterator<char>());
+  auto bytes = read_file_bytes(path);
+  if (!bytes.is_ok()) return error_line(path, bytes.status());
   CheckResult r;
-  const Status s = runner.check(bytes, ImageFormat::kAuto, opts, &r);
+  const Status s = runner.check(bytes.value(), ImageFormat::kAuto, opts, &r);
   if (!s.is_ok()) return error_line(path, s);
   return api::dump_json(check_result_to_json(path, r));
 }
@@ -88,7 +84,8 @@ CommandFn add_check_command(CLI::App& root) {
       "  {\"image\",\"isFakeFace\",\"isFakeLikelihood\",\"isValidFace\",\"faceBrightness\",\n"
       "   \"face\":{x,y,width,height,score},\"faceCount\",\"quality\":{...,\"reasons\"},\n"
       "   \"scores\":{...raw model outputs...},\"latency_ms\",\"stages_ms\":{decode,detect,...}}\n"
-      "or {\"image\",\"error\":{\"code\":\"invalid_image\"|\"io_error\",\"message\"}}.\n"
+      "or "
+      "{\"image\",\"error\":{\"code\":\"invalid_image\"|\"not_found\"|\"io_error\",\"message\"}}.\n"
       "Exit status: 0 when every image was processed (per-image errors included),\n"
       "1 when the model pack cannot be loaded, 2 on usage errors.");
   sub->add_option("images", args->images, "Image files")->required();

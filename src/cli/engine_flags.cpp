@@ -5,6 +5,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -28,6 +31,16 @@ void add_tuning_flags(CLI::App* sub, EngineFlags* flags) {
                   "Tuning: override the pack's anti-spoof box vertical shift, in box heights");
   sub->add_flag("--uncalibrated", flags->uncalibrated,
                 "Report the raw fused spoof score as isFakeLikelihood (no calibration)");
+}
+
+StatusOr<std::vector<std::uint8_t>> read_file_bytes(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return Status::not_found("no such file: " + path);
+  std::ifstream in(path, std::ios::binary);
+  std::vector<std::uint8_t> bytes;
+  if (in) bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (!in && !in.eof()) return Status::io_error("cannot read " + path);
+  return bytes;
 }
 
 int worker_count(const EngineFlags& flags, std::size_t items) {

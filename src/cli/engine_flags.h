@@ -4,10 +4,12 @@
 
 #include <CLI/CLI.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "livecheck/engine.h"
 
@@ -27,6 +29,9 @@ struct EngineFlags {
 void add_engine_flags(CLI::App* sub, EngineFlags* flags, const std::string& threshold_help);
 // --box-scale, --box-shift-y, --uncalibrated: tuning overrides used by scripts/fit_calibration.
 void add_tuning_flags(CLI::App* sub, EngineFlags* flags);
+
+// The bytes of an image file: not_found when it does not exist, io_error when unreadable.
+StatusOr<std::vector<std::uint8_t>> read_file_bytes(const std::string& path);
 
 // Workers for `items` items: --threads or all cores, at most one per item, at least one.
 int worker_count(const EngineFlags& flags, std::size_t items);

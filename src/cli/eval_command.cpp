@@ -9,8 +9,6 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,24 +41,14 @@ struct EvalArgs {
 
 ItemOutcome evaluate(Runner& runner, const EvalItem& item, const CheckOptions& opts) {
   ItemOutcome o;
-  std::error_code ec;
-  if (!fs::exists(item.file, ec)) {
-    o.error_code = status_code_name(StatusCode::kNotFound);
-    o.error_message = "no such file: " + item.file.string();
-    return o;
-  }
-  std::ifstream in(item.file, std::ios::binary);
-  std::vector<std::uint8_t> bytes;
-  if (in) {
-    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  if (!in && !in.eof()) {
-    o.error_code = status_code_name(StatusCode::kIoError);
-    o.error_message = "cannot read " + item.file.string();
+  auto bytes = read_file_bytes(item.file.string());
+  if (!bytes.is_ok()) {
+    o.error_code = status_code_name(bytes.status().code());
+    o.error_message = bytes.status().message();
     return o;
   }
   CheckResult r;
-  const Status s = runner.check(bytes, ImageFormat::kAuto, opts, &r);
+  const Status s = runner.check(bytes.value(), ImageFormat::kAuto, opts, &r);
   if (s.is_ok()) {
     o.checked = true;
     o.calibrated = r.is_fake_likelihood;

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-
 #include <opencv2/imgproc.hpp>
 
 namespace livecheck {
@@ -59,8 +58,8 @@ StatusOr<MiniFasNet> MiniFasNet::load(const ModelFile& model) {
   m.size_ = model.input_size;
   try {
     cv::Mat probe(m.size_, m.size_, CV_8UC3, cv::Scalar(127, 127, 127));
-    m.net_.setInput(cv::dnn::blobFromImage(probe, 1.0, cv::Size(), cv::Scalar(), false, false,
-                                           CV_32F));
+    m.net_.setInput(
+        cv::dnn::blobFromImage(probe, 1.0, cv::Size(), cv::Scalar(), false, false, CV_32F));
     cv::Mat out = m.net_.forward();
     if (out.total() != 3) {
       return Status::model_error(model.file + ": expected 3 logits, got " +

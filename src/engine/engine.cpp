@@ -6,11 +6,10 @@
 #include <cmath>
 #include <condition_variable>
 #include <mutex>
-#include <optional>
-#include <vector>
-
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
+#include <optional>
+#include <vector>
 
 #include "antispoof.h"
 #include "face_detector.h"
@@ -97,20 +96,10 @@ const std::string& Engine::pack_version() const { return impl_->pack.version; }
 const EngineOptions& Engine::options() const { return impl_->options; }
 double Engine::load_ms() const { return impl_->load_ms; }
 
-std::optional<double> Engine::preset_threshold(const std::string& name) const {
-  const auto it = impl_->pack.presets.find(name);
-  if (it == impl_->pack.presets.end()) return std::nullopt;
-  return it->second;
-}
-
 StatusOr<double> Engine::threshold_for(const ThresholdSetting& setting) const {
-  if (setting.value) {
-    if (!(*setting.value >= 0 && *setting.value <= 1)) {
-      return Status::invalid_argument("threshold must be a number within 0..1");
-    }
-    return *setting.value;
-  }
-  if (auto t = preset_threshold(setting.preset)) return *t;
+  if (setting.value) return *setting.value;
+  const auto it = impl_->pack.presets.find(setting.preset);
+  if (it != impl_->pack.presets.end()) return it->second;
   return Status::invalid_argument("the model pack has no threshold preset '" + setting.preset +
                                   "'");
 }
@@ -125,12 +114,6 @@ std::optional<ThresholdSetting> parse_threshold_setting(std::string_view text) {
     return std::nullopt;
   }
   return ThresholdSetting{v, ""};
-}
-
-std::vector<std::string> Engine::preset_names() const {
-  std::vector<std::string> names;
-  for (const auto& [k, v] : impl_->pack.presets) names.push_back(k);
-  return names;
 }
 
 struct Runner::Impl {
@@ -205,9 +188,8 @@ std::vector<Face> Runner::Impl::detect(const cv::Mat& bgr) {
   auto run = [&](const cv::Mat& img) {
     std::vector<Face> faces;
     if (front) faces = front->detect(img);
-    const bool confident = std::any_of(faces.begin(), faces.end(), [](const Face& f) {
-      return f.score >= kConfidentFrontScore;
-    });
+    const bool confident = std::any_of(
+        faces.begin(), faces.end(), [](const Face& f) { return f.score >= kConfidentFrontScore; });
     if (confident || !back) return faces;
     // The front model found nothing or only weak candidates (faces far from the camera, or
     // texture mistaken for a face): the back model, which covers every distance, decides; the

@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <string>
-
 #include <opencv2/imgproc.hpp>
+#include <string>
 
 namespace livecheck {
 namespace {

@@ -66,8 +66,8 @@ StatusOr<ModelPack> load_model_pack(const std::string& dir) {
       f.sha256 = m.at("sha256").get<std::string>();
       const auto& in = m.at("input");
       const auto& shape = in.at("shape");
-      f.input_size = in.value("layout", "NCHW") == "NHWC" ? shape.at(1).get<int>()
-                                                          : shape.at(2).get<int>();
+      f.input_size =
+          in.value("layout", "NCHW") == "NHWC" ? shape.at(1).get<int>() : shape.at(2).get<int>();
       f.range_lo = in.at("range").at(0).get<double>();
       f.range_hi = in.at("range").at(1).get<double>();
       if (f.role == "face_detector") {
@@ -85,8 +85,7 @@ StatusOr<ModelPack> load_model_pack(const std::string& dir) {
       const std::string got = sha256_hex(bytes.value().data(), bytes.value().size());
       if (got != f.sha256) {
         return Status::model_error("model file " + f.file + " does not match models.json: sha256 " +
-                                   got + ", expected " + f.sha256 +
-                                   " (re-run `make setup`)");
+                                   got + ", expected " + f.sha256 + " (re-run `make setup`)");
       }
       f.bytes = std::move(bytes).value();
       combined += f.sha256;
@@ -111,14 +110,15 @@ StatusOr<ModelPack> load_model_pack(const std::string& dir) {
     if (j.contains("presets")) {
       for (const auto& [k, v] : j["presets"].items()) {
         const double t = v.get<double>();
-        if (!(t >= 0 && t <= 1)) return Status::model_error("models.json: preset " + k + " outside 0..1");
+        if (!(t >= 0 && t <= 1))
+          return Status::model_error("models.json: preset " + k + " outside 0..1");
         pack.presets[k] = t;
       }
     }
     // The version changes with any model file and with the fitted parameters.
     combined += j.value("pack_json_sha256", "");
-    const std::string digest = sha256_hex(reinterpret_cast<const std::uint8_t*>(combined.data()),
-                                          combined.size());
+    const std::string digest =
+        sha256_hex(reinterpret_cast<const std::uint8_t*>(combined.data()), combined.size());
     pack.version = version + "+" + digest.substr(0, 8);
   } catch (const nlohmann::json::exception& e) {
     return Status::model_error(std::string("models.json is malformed: ") + e.what());

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
-
 #include <opencv2/imgproc.hpp>
 
 namespace livecheck {
@@ -39,8 +38,8 @@ struct ReasonRule {
   bool blocking;
 };
 constexpr ReasonRule kReasonRules[] = {
-    {kReasonFaceTooSmall, true}, {kReasonTooDark, true},       {kReasonTooBright, true},
-    {kReasonBlurry, true},       {kReasonFaceCutOff, true},    {kReasonPoseTooLarge, true},
+    {kReasonFaceTooSmall, true},  {kReasonTooDark, true},    {kReasonTooBright, true},
+    {kReasonBlurry, true},        {kReasonFaceCutOff, true}, {kReasonPoseTooLarge, true},
     {kReasonMultipleFaces, true},
 };
 
