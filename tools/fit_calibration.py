@@ -85,13 +85,15 @@ def platt(raw, a, b):
 
 
 def rates(s, y, att, t):
-    """APCER per attack type, APCER (max over types), BPCER, ACER at threshold t (accept <= t)."""
+    """APCER per attack type, APCER (max over types), BPCER, ACER at threshold t (accept <= t);
+    t is a scalar or one threshold per image (each held-out fold's own)."""
+    t = np.broadcast_to(t, s.shape)
     out = {}
     for a in sorted(set(att[y == 1])):
         m = (y == 1) & (att == a)
-        out["APCER_" + a] = float(np.mean(s[m] <= t))
+        out["APCER_" + a] = float(np.mean(s[m] <= t[m]))
     apcer = max(v for k, v in out.items() if k.startswith("APCER_"))
-    bpcer = float(np.mean(s[y == 0] > t))
+    bpcer = float(np.mean(s[y == 0] > t[y == 0]))
     out.update(APCER=apcer, BPCER=bpcer, ACER=(apcer + bpcer) / 2)
     return out
 
@@ -129,14 +131,7 @@ def auc(s, y):
 
 def summary(s, y, att, thr):
     """Metrics of pooled held-out scores; thr is per-image (fold-specific) or a scalar."""
-    thr = np.broadcast_to(thr, s.shape)
-    out = {}
-    for a in sorted(set(att[y == 1])):
-        m = (y == 1) & (att == a)
-        out["APCER_" + a] = float(np.mean(s[m] <= thr[m]))
-    out["APCER"] = max(v for k, v in out.items() if k.startswith("APCER_"))
-    out["BPCER"] = float(np.mean(s[y == 0] > thr[y == 0]))
-    out["ACER"] = (out["APCER"] + out["BPCER"]) / 2
+    out = rates(s, y, att, thr)
     t5 = threshold_for_apcer(s, y, 0.05)
     t1 = threshold_for_apcer(s, y, 0.01)
     out["BPCER@APCER=5%"] = float(np.mean(s[y == 0] > t5))
