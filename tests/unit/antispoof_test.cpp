@@ -120,15 +120,6 @@ TEST(AntiSpoofCrop, SmallFrameShrinksTheFactorForBothModels) {
 
 // ---------------------------------------------------------------------------------------------
 
-const ModelPack& pack() {
-  static const ModelPack p = [] {
-    auto r = load_model_pack(test::model_dir());
-    EXPECT_TRUE(r.is_ok()) << r.status().to_string();
-    return r.is_ok() ? std::move(r).value() : ModelPack{};
-  }();
-  return p;
-}
-
 // Softmax of one MiniFASNet on the patch of `box`, following the model card literally:
 // crop rule, bilinear resize to 80x80, blobFromImage(BGR, scale 1, no mean, no swap), softmax.
 std::array<double, 3> card_predict(const std::string& file, double scale, const cv::Mat& bgr,
@@ -167,10 +158,11 @@ TEST(AntiSpoof, ScoresMatchAnIndependentModelCardForwardPass) {
     ASSERT_TRUE(s.is_ok()) << path << ": " << s.to_string();
     // The anti-spoof box: the detector box, scaled and shifted as models.json says.
     Box b = r.face.box;
-    const double nw = b.width * pack().box_scale, nh = b.height * pack().box_scale;
-    b = {b.x + (b.width - nw) / 2, b.y + (b.height - nh) / 2 + pack().box_shift_y * nh, nw, nh};
-    const auto v2 = card_predict(pack().find("minifasnet_v2")->file, 2.7, img, b);
-    const auto v1se = card_predict(pack().find("minifasnet_v1se")->file, 4.0, img, b);
+    const double nw = b.width * test::pack().box_scale, nh = b.height * test::pack().box_scale;
+    b = {b.x + (b.width - nw) / 2, b.y + (b.height - nh) / 2 + test::pack().box_shift_y * nh, nw,
+         nh};
+    const auto v2 = card_predict(test::pack().find("minifasnet_v2")->file, 2.7, img, b);
+    const auto v1se = card_predict(test::pack().find("minifasnet_v1se")->file, 4.0, img, b);
     for (int k = 0; k < 3; ++k) {
       EXPECT_NEAR(r.scores.v2_softmax[k], v2[k], 1e-5) << path << " V2 class " << k;
       EXPECT_NEAR(r.scores.v1se_softmax[k], v1se[k], 1e-5) << path << " V1SE class " << k;
@@ -195,16 +187,17 @@ TEST(AntiSpoof, FusedScoreBookkeepingIsConsistent) {
   EXPECT_NEAR(sum1, 1.0, 1e-9);
   EXPECT_DOUBLE_EQ(s.v2_live, s.v2_softmax[1]);
   EXPECT_DOUBLE_EQ(s.v1se_live, s.v1se_softmax[1]);
-  const auto& w = pack().fusion_weights;
+  const auto& w = test::pack().fusion_weights;
   EXPECT_NEAR(s.fused_live, (w[0] * s.v2_live + w[1] * s.v1se_live) / (w[0] + w[1]), 1e-12);
   EXPECT_NEAR(s.raw_spoof, 1.0 - s.fused_live, 1e-12);
   EXPECT_GE(r.is_fake_likelihood, 0.0);
   EXPECT_LE(r.is_fake_likelihood, 1.0);
-  if (pack().calibration.method == "identity") {
+  if (test::pack().calibration.method == "identity") {
     EXPECT_DOUBLE_EQ(r.is_fake_likelihood, s.raw_spoof);
-  } else if (pack().calibration.method == "platt") {
+  } else if (test::pack().calibration.method == "platt") {
     const double x = std::clamp(s.raw_spoof, 1e-6, 1 - 1e-6);
-    const double z = pack().calibration.a * std::log(x / (1 - x)) + pack().calibration.b;
+    const double z =
+        test::pack().calibration.a * std::log(x / (1 - x)) + test::pack().calibration.b;
     EXPECT_NEAR(r.is_fake_likelihood, 1 / (1 + std::exp(-z)), 1e-9);
   }
   // A 512x512 frame with a ~100 px face leaves room for the full 2.7x and 4.0x patches.

@@ -18,19 +18,10 @@
 namespace livecheck {
 namespace {
 
-const ModelPack& pack() {
-  static const ModelPack p = [] {
-    auto r = load_model_pack(test::model_dir());
-    EXPECT_TRUE(r.is_ok()) << r.status().to_string();
-    return r.is_ok() ? std::move(r).value() : ModelPack{};
-  }();
-  return p;
-}
-
 BlazeFace load_detector(const std::string& name) {
-  const ModelFile* m = pack().find(name);
+  const ModelFile* m = test::pack().find(name);
   EXPECT_NE(m, nullptr) << name;
-  auto d = BlazeFace::load(*m, pack().detector_min_score, pack().detector_nms_iou);
+  auto d = BlazeFace::load(*m, test::pack().detector_min_score, test::pack().detector_nms_iou);
   EXPECT_TRUE(d.is_ok()) << d.status().to_string();
   return std::move(d).value();
 }

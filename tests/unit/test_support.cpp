@@ -83,6 +83,15 @@ std::vector<ManifestRow> dev_manifest() {
   return rows;
 }
 
+const ModelPack& pack() {
+  static const ModelPack p = [] {
+    auto r = load_model_pack(model_dir());
+    EXPECT_TRUE(r.is_ok()) << r.status().to_string();
+    return r.is_ok() ? std::move(r).value() : ModelPack{};
+  }();
+  return p;
+}
+
 std::shared_ptr<const Engine> shared_engine() {
   static std::once_flag once;
   static std::shared_ptr<const Engine> engine;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "livecheck/engine.h"
+#include "model_pack.h"
 
 namespace livecheck::test {
 
@@ -51,6 +52,9 @@ std::vector<ManifestRow> dev_manifest();
 
 // One engine per test process (loading verifies ~4.5 MB of sha256 and compiles the networks).
 std::shared_ptr<const Engine> shared_engine();
+
+// The installed model pack, loaded once (a failure is reported as a test failure).
+const ModelPack& pack();
 std::unique_ptr<Runner> make_runner();
 
 // Runs the full pipeline; returns the status and fills *out.
