@@ -41,6 +41,8 @@ store::Account authenticate(Service& svc, RequestContext& ctx) {
   }
   if (account->status != "active") throw ApiError(ErrorCode::kInvalidApiKey);
   ctx.customer_id = account->customer_id;
+  // "Last used" for the console; at most one write per key per minute (failure: not worth a 500).
+  (void)svc.store().touch_key(hash, svc.meter().clock().now_ms());
   return std::move(account).value();
 }
 

@@ -10,22 +10,52 @@ namespace {
 
 // The API surface. Public routes (no key) and keyed routes alike; handlers check keys.
 constexpr Route kRoutes[] = {
-    {"POST", "/v1/check/liveness", post_check_liveness, /*inference=*/true},
+    {"POST", "/v1/check/liveness", post_check_liveness, /*worker=*/true},
     {"GET", "/v1/usage", get_usage, false},
     {"GET", "/v1/health", get_health, false},
     {"GET", "/openapi.yaml", get_openapi, false},
+    // Console JSON (docs/CONSOLE.md). Calls that hash passwords or send mail run on workers.
+    {"GET", "/console/api/session", get_console_session, false},
+    {"POST", "/console/api/marketplace/resolve", post_console_resolve, false},
+    {"POST", "/console/api/signup", post_console_signup, true},
+    {"POST", "/console/api/verification/resend", post_console_resend, true},
+    {"POST", "/console/api/token/check", post_console_token_check, false},
+    {"POST", "/console/api/activate", post_console_activate, true},
+    {"POST", "/console/api/login", post_console_login, true},
+    {"POST", "/console/api/logout", post_console_logout, false},
+    {"POST", "/console/api/password/forgot", post_console_forgot, true},
+    {"POST", "/console/api/password/reset", post_console_reset, true},
+    {"GET", "/console/api/dashboard", get_console_dashboard, false},
+    {"POST", "/console/api/keys/regenerate", post_console_regenerate_key, false},
+    {"POST", "/console/api/hard-cap", post_console_hard_cap, false},
+    // Pages and assets; after every exact route.
+    {"GET", "/console*", get_static, false},
+    {"GET", "/demo*", get_static, false},
+    {"GET", "/sdk/*", get_static, false},
 };
+
+bool path_matches(std::string_view pattern, std::string_view path) {
+  if (!pattern.empty() && pattern.back() == '*') {
+    return path.substr(0, pattern.size() - 1) == pattern.substr(0, pattern.size() - 1);
+  }
+  return pattern == path;
+}
 
 }  // namespace
 
 RouteMatch match_route(std::string_view method, std::string_view path) {
   RouteMatch m;
-  for (const Route& r : kRoutes) {
-    if (r.path != path) continue;
-    m.path_known = true;
-    if (!m.allow.empty()) m.allow += ", ";
-    m.allow += r.method;
-    if (r.method == method) m.route = &r;
+  // Exact routes first; a prefix route (pages) only answers paths no exact route owns, so that
+  // POST /console/api/session is a 405 and not a page.
+  for (const bool prefix_pass : {false, true}) {
+    for (const Route& r : kRoutes) {
+      if ((r.path.back() == '*') != prefix_pass || !path_matches(r.path, path)) continue;
+      m.path_known = true;
+      if (!m.allow.empty()) m.allow += ", ";
+      m.allow += r.method;
+      if (r.method == method && !m.route) m.route = &r;
+    }
+    if (m.path_known) break;
   }
   return m;
 }

@@ -13,9 +13,11 @@ using HandlerFn = Reply (*)(Service&, RequestContext&);
 
 struct Route {
   std::string_view method;
-  std::string_view path;
+  std::string_view path;  // exact, or a prefix when it ends with '*'
   HandlerFn handler;
-  bool inference;  // runs on an inference worker through the bounded queue
+  // Runs on a worker thread through the bounded queue: inference, and anything else that may
+  // block for milliseconds (Argon2id, SMTP). Otherwise it runs on the I/O thread.
+  bool worker;
 };
 
 // Handlers (handlers.cpp), named verb_noun.
@@ -23,6 +25,22 @@ Reply post_check_liveness(Service& svc, RequestContext& ctx);
 Reply get_usage(Service& svc, RequestContext& ctx);
 Reply get_health(Service& svc, RequestContext& ctx);
 Reply get_openapi(Service& svc, RequestContext& ctx);
+// Static pages and assets of web/ (static_files.cpp).
+Reply get_static(Service& svc, RequestContext& ctx);
+// Console JSON endpoints (console_handlers.cpp), for the pages under /console/.
+Reply get_console_session(Service& svc, RequestContext& ctx);
+Reply post_console_resolve(Service& svc, RequestContext& ctx);
+Reply post_console_signup(Service& svc, RequestContext& ctx);
+Reply post_console_resend(Service& svc, RequestContext& ctx);
+Reply post_console_token_check(Service& svc, RequestContext& ctx);
+Reply post_console_activate(Service& svc, RequestContext& ctx);
+Reply post_console_login(Service& svc, RequestContext& ctx);
+Reply post_console_logout(Service& svc, RequestContext& ctx);
+Reply post_console_forgot(Service& svc, RequestContext& ctx);
+Reply post_console_reset(Service& svc, RequestContext& ctx);
+Reply get_console_dashboard(Service& svc, RequestContext& ctx);
+Reply post_console_regenerate_key(Service& svc, RequestContext& ctx);
+Reply post_console_hard_cap(Service& svc, RequestContext& ctx);
 
 struct RouteMatch {
   const Route* route = nullptr;  // set when method and path match

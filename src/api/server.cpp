@@ -138,6 +138,9 @@ class Session : public std::enable_shared_from_this<Session> {
     ctx_.method = std::string(sv(req.method_string()));
     const std::string_view target = sv(req.target());
     ctx_.path = std::string(target.substr(0, target.find('?')));
+    if (const auto q = target.find('?'); q != std::string_view::npos) {
+      ctx_.query = std::string(target.substr(q + 1));
+    }
     // Announced too large: answer before reading a byte of the body.
     if (auto len = parser_->content_length(); len && *len > kMaxBodyBytes) {
       return reply_error(ErrorCode::kPayloadTooLarge, /*close_after=*/true);
@@ -202,6 +205,18 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_never();  // processing time is bounded by the queue, not the socket
     auto& req = parser_->get();
     ctx_.api_key = std::string(sv(req["X-API-Key"]));
+    ctx_.cookie = std::string(sv(req[http::field::cookie]));
+    ctx_.csrf_token = std::string(sv(req["X-CSRF-Token"]));
+    ctx_.origin = std::string(sv(req[http::field::origin]));
+    ctx_.host = std::string(sv(req[http::field::host]));
+    ctx_.forwarded_proto = std::string(sv(req["X-Forwarded-Proto"]));
+    ctx_.access_token = std::string(sv(req["X-ACCESS-TOKEN"]));
+    ctx_.content_type = std::string(sv(req[http::field::content_type]));
+    {
+      beast::error_code ep_ec;
+      const auto ep = stream_.socket().remote_endpoint(ep_ec);
+      if (!ep_ec) ctx_.remote_addr = ep.address().to_string();
+    }
     ctx_.body = &req.body();
     ctx_.received = Clock::now();
     keep_alive_ = req.keep_alive();
@@ -214,7 +229,7 @@ class Session : public std::enable_shared_from_this<Session> {
       r.headers.emplace_back("Allow", m.allow);
       return send(std::move(r));
     }
-    if (!m.route->inference) return send(run_handler(m.route->handler, server_.service, ctx_));
+    if (!m.route->worker) return send(run_handler(m.route->handler, server_.service, ctx_));
 
     Service& svc = server_.service;
     const HandlerFn handler = m.route->handler;
@@ -272,7 +287,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ctx_.parse_ms >= 0) timing += ", parse;dur=" + std::to_string(ctx_.parse_ms);
     if (ctx_.engine_ms >= 0) timing += ", engine;dur=" + std::to_string(ctx_.engine_ms);
     res->set("Server-Timing", timing);
-    for (auto& [k, v] : r.headers) res->set(beast::string_view(k.data(), k.size()), v);
+    for (auto& [k, v] : r.headers) res->insert(beast::string_view(k.data(), k.size()), v);
     res->body() = std::move(r.body);
     const bool keep = keep_alive_ && !r.close && !server_.service.draining();
     res->keep_alive(keep);

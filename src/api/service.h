@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "billing/meter.h"
+#include "console/console.h"
 #include "livecheck/engine.h"
 #include "store/store.h"
 
@@ -26,13 +27,26 @@ struct ServiceOptions {
   int workers = 2;           // inference threads (= runners)
   std::size_t queue = 128;   // queued inference jobs before 503
   std::string openapi_yaml;  // served at /openapi.yaml
+  // Serve web/ from this folder instead of the copy compiled into the binary (development:
+  // edit a page, reload). Empty: the compiled-in copy.
+  std::string web_root;
 };
 
 // What a handler sees of a request; filled by the HTTP session.
 struct RequestContext {
   std::string method;   // "POST"
   std::string path;     // target without the query string
+  std::string query;    // after '?', undecoded ("" if none)
   std::string api_key;  // X-API-Key header (never logged)
+  // Headers the console and session routes read (never logged).
+  std::string cookie;        // Cookie
+  std::string csrf_token;    // X-CSRF-Token
+  std::string origin;        // Origin
+  std::string host;          // Host
+  std::string forwarded_proto;  // X-Forwarded-Proto
+  std::string access_token;  // X-ACCESS-TOKEN (session liveness)
+  std::string content_type;  // Content-Type
+  std::string remote_addr;   // peer address of the connection
   const std::string* body = nullptr;
   std::string request_id;
   std::chrono::steady_clock::time_point received;  // when the full request had been read
@@ -47,7 +61,8 @@ struct Reply {
   unsigned status = 200;
   std::string body;
   std::string content_type = "application/json";
-  std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+  // Extra headers; a name may repeat (Set-Cookie).
+  std::vector<std::pair<std::string, std::string>> headers;
   std::string error_code;  // set for error replies, for the access log
   bool close = false;      // close the connection after this reply
 };
@@ -65,6 +80,11 @@ class Service {
   RunnerPool& runners() { return *pool_; }
   const Engine& engine() const { return *engine_; }
 
+  // The console, when the server runs one (always, for `livecheck serve`); nullptr in tests
+  // that exercise the API alone. Set before the server starts.
+  void set_console(console::Console* console) { console_ = console; }
+  console::Console* console() { return console_; }
+
   store::Store& store() { return *store_; }
   billing::Meter& meter() { return *meter_; }
   const ServiceOptions& options() const { return options_; }
@@ -77,6 +97,7 @@ class Service {
   ServiceOptions options_;
   store::Store* store_;
   billing::Meter* meter_;
+  console::Console* console_ = nullptr;
   std::shared_ptr<const Engine> engine_;
   std::unique_ptr<RunnerPool> pool_;
   std::atomic<bool> ready_{false};

@@ -11,6 +11,7 @@
 #include "billing/clock.h"
 #include "billing/meter.h"
 #include "billing/plans.h"
+#include "console/marketplace.h"
 #include "commands.h"
 #include "livecheck/engine.h"
 #include "store/store.h"
@@ -28,6 +29,12 @@ struct AdminArgs {
   std::optional<std::int64_t> limit;
   std::string slot;
   std::string threshold;
+  // marketplace-token
+  std::string account_id;
+  std::string subscription_id;
+  std::int64_t lifetime_s = 3600;
+  std::string public_url = "http://localhost:8080";
+  std::string marketplace_secret;
 };
 
 int fail(const Status& s) {
@@ -151,6 +158,22 @@ int usage(store::Store& store, const AdminArgs& a) {
   return 0;
 }
 
+// Stands in for a marketplace's redirect: a signed registration token and its onboarding URL.
+int marketplace_token(store::Store& store, const AdminArgs& a) {
+  auto secret = console::marketplace_secret(store, a.marketplace_secret);
+  if (!secret.is_ok()) return fail(secret.status());
+  const std::int64_t now_s = billing::Clock::from_environment().now_ms() / 1000;
+  console::HmacTokenResolver resolver(secret.value());
+  auto token = resolver.mint(a.account_id, a.subscription_id, a.plan, now_s, a.lifetime_s);
+  if (!token.is_ok()) return fail(token.status());
+  std::string base = a.public_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  print({{"token", token.value()},
+         {"expires_at", billing::format_iso_ms((now_s + a.lifetime_s) * 1000)},
+         {"onboarding_url", base + "/console/onboard?token=" + token.value()}});
+  return 0;
+}
+
 int run_admin(const AdminArgs& args, Action action) {
   auto store = store::open_store(args.db);
   if (!store.is_ok()) return fail(store.status());
@@ -219,6 +242,23 @@ CommandFn add_admin_command(CLI::App& root) {
       ->required();
 
   add("list-accounts", "List accounts (key prefixes only)", list_accounts);
+
+  CLI::App* m = add("marketplace-token",
+                    "Mint a signed marketplace registration token and print its onboarding URL\n"
+                    "(stands in for the marketplace's redirect; see docs/CONSOLE.md)",
+                    marketplace_token);
+  m->add_option("--account-id", args->account_id, "Cloud account id (12 digits)")->required();
+  m->add_option("--subscription-id", args->subscription_id, "Marketplace subscription id")
+      ->required();
+  m->add_option("--plan", args->plan, plans)->required();
+  m->add_option("--lifetime", args->lifetime_s, "Seconds the token is valid (default 3600)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}));
+  m->add_option("--public-url", args->public_url,
+                "Base URL of the console in the printed link (default http://localhost:8080)")
+      ->envname("LIVECHECK_PUBLIC_URL");
+  m->add_option("--marketplace-secret", args->marketplace_secret,
+                "HMAC secret (default: the one kept in the database, shared with serve)")
+      ->envname("LIVECHECK_MARKETPLACE_SECRET");
 
   CLI::App* u = add("usage", "This UTC month's usage of an account, with per-day counts", usage);
   u->add_option("--customer", args->customer, "customer_id")->required();

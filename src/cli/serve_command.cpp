@@ -14,6 +14,7 @@
 #include "api/server.h"
 #include "api/service.h"
 #include "billing/meter.h"
+#include "console/console.h"
 #include "commands.h"
 #include "livecheck/engine.h"
 #include "store/store.h"
@@ -32,6 +33,15 @@ struct ServeArgs {
   double read_timeout_s = 30;
   int max_buffered_mb = 256;
   std::string log_level = "info";
+  // Console (docs/CONSOLE.md).
+  std::string public_url;  // default http://localhost:PORT
+  std::string smtp_url;
+  std::string smtp_user;
+  std::string smtp_password;
+  std::string mail_from = "livecheck <no-reply@localhost>";
+  std::string outbox = "data/outbox";
+  std::string marketplace_secret;
+  std::string web_root;
 };
 
 int run_serve(const ServeArgs& args) {
@@ -58,7 +68,34 @@ int run_serve(const ServeArgs& args) {
   so.workers = args.workers > 0 ? args.workers : hw;
   so.queue = static_cast<std::size_t>(args.queue);
   so.openapi_yaml = api::openapi_yaml();
+  so.web_root = args.web_root;
   api::Service service(so, store.value().get(), &meter);
+
+  auto secret = console::marketplace_secret(*store.value(), args.marketplace_secret);
+  if (!secret.is_ok()) {
+    log_event(LogLevel::kError, "marketplace_secret", {{"error", secret.status().to_string()}});
+    return 1;
+  }
+  console::MailConfig mail;
+  mail.smtp_url = args.smtp_url;
+  mail.smtp_user = args.smtp_user;
+  mail.smtp_password = args.smtp_password;
+  mail.from = args.mail_from;
+  mail.outbox_dir = args.outbox;
+  // Embedded default (no SMTP server): the message's file and link go to the log.
+  mail.on_outbox_write = [](const console::MailMessage& m, const std::string& path) {
+    log_event(LogLevel::kInfo, "mail_outbox",
+              {{"subject", m.subject}, {"file", path}, {"link", m.link}});
+  };
+  auto mailer = console::make_mailer(mail);
+  const std::string mail_desc = mailer->describe();
+  console::ConsoleConfig cc;
+  cc.public_url = args.public_url.empty() ? "http://localhost:" + std::to_string(args.port)
+                                          : args.public_url;
+  console::Console console(cc, store.value().get(), &meter,
+                           std::make_unique<console::HmacTokenResolver>(secret.value()),
+                           std::move(mailer));
+  service.set_console(&console);
 
   api::ServerOptions opts;
   opts.host = args.host;
@@ -75,7 +112,9 @@ int run_serve(const ServeArgs& args) {
              {"port", server.port()},
              {"workers", so.workers},
              {"queue", so.queue},
-             {"db", args.db.substr(0, args.db.find(':'))}});
+             {"db", args.db.substr(0, args.db.find(':'))},
+             {"mail", mail_desc},
+             {"console", console.config().public_url + "/console/"}});
 
   // Models load while the server already answers (health: 503 "starting").
   std::thread loader([&] {
@@ -148,6 +187,29 @@ CommandFn add_serve_command(CLI::App& root) {
   sub->add_option("--log-level", args->log_level, "debug|info|warn|error (default info)")
       ->envname("LIVECHECK_LOG_LEVEL")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  sub->add_option("--public-url", args->public_url,
+                  "Public base URL of this server, for links in mail and Secure cookies\n"
+                  "(default http://localhost:PORT)")
+      ->envname("LIVECHECK_PUBLIC_URL");
+  sub->add_option("--smtp-url", args->smtp_url,
+                  "SMTP server for console mail, smtp://host:587 (STARTTLS when offered) or\n"
+                  "smtps://host:465; none: messages are written to --outbox")
+      ->envname("LIVECHECK_SMTP_URL");
+  sub->add_option("--smtp-user", args->smtp_user, "SMTP user")->envname("LIVECHECK_SMTP_USER");
+  sub->add_option("--smtp-password", args->smtp_password, "SMTP password")
+      ->envname("LIVECHECK_SMTP_PASSWORD");
+  sub->add_option("--mail-from", args->mail_from,
+                  "From: of console mail (default livecheck <no-reply@localhost>)")
+      ->envname("LIVECHECK_MAIL_FROM");
+  sub->add_option("--outbox", args->outbox,
+                  "Folder for .eml files when no SMTP server is set (default data/outbox)")
+      ->envname("LIVECHECK_OUTBOX");
+  sub->add_option("--marketplace-secret", args->marketplace_secret,
+                  "HMAC secret of marketplace tokens (default: generated once, kept in the db)")
+      ->envname("LIVECHECK_MARKETPLACE_SECRET");
+  sub->add_option("--web-root", args->web_root,
+                  "Serve pages from this web/ folder instead of the compiled-in copy (development)")
+      ->envname("LIVECHECK_WEB_ROOT");
   return [args] { return run_serve(*args); };
 }
 

@@ -7,98 +7,15 @@
 #include <utility>
 
 #include "store/migrations.h"
+#include "store/sqlite_util.h"
 
 namespace livecheck::store {
+using sqlite::db_error;
+using sqlite::kBusyTimeoutMs;
+using sqlite::Stmt;
+using sqlite::Transaction;
+
 namespace {
-
-// A writer waits this long for another process's transaction before giving up with io_error.
-constexpr int kBusyTimeoutMs = 5000;
-
-Status db_error(sqlite3* db, const char* what) {
-  const int rc = sqlite3_errcode(db);
-  std::string msg = std::string(what) + ": " + sqlite3_errmsg(db);
-  if ((rc & 0xff) == SQLITE_CONSTRAINT) return Status::invalid_argument(msg);
-  return Status::io_error(msg);
-}
-
-// RAII prepared statement with 1-based binding helpers.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) stmt_ = nullptr;
-  }
-  ~Stmt() { sqlite3_finalize(stmt_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-
-  bool ok() const { return stmt_ != nullptr; }
-  Stmt& bind(int i, const std::string& v) {
-    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& bind(int i, std::int64_t v) {
-    sqlite3_bind_int64(stmt_, i, v);
-    return *this;
-  }
-  Stmt& bind(int i, const KeyHash& h) {
-    sqlite3_bind_blob(stmt_, i, h.data(), static_cast<int>(h.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& bind_null(int i) {
-    sqlite3_bind_null(stmt_, i);
-    return *this;
-  }
-  // SQLITE_ROW / SQLITE_DONE / an error code.
-  int step() { return sqlite3_step(stmt_); }
-  std::int64_t i64(int col) const { return sqlite3_column_int64(stmt_, col); }
-  bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-  std::string text(int col) const {
-    const auto* p = sqlite3_column_text(stmt_, col);
-    return p ? std::string(reinterpret_cast<const char*>(p),
-                           static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
-             : std::string();
-  }
-  KeyHash hash(int col) const {
-    KeyHash h{};
-    const void* p = sqlite3_column_blob(stmt_, col);
-    if (p && sqlite3_column_bytes(stmt_, col) == static_cast<int>(h.size())) {
-      std::memcpy(h.data(), p, h.size());
-    }
-    return h;
-  }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-// Rolls back unless commit() succeeded; keeps every early return transaction-safe.
-class Transaction {
- public:
-  explicit Transaction(sqlite3* db) : db_(db) {}
-  ~Transaction() {
-    if (open_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-  }
-  // IMMEDIATE takes the write lock up front: two processes cannot read the same count and both
-  // decide there is room for one more call.
-  Status begin() {
-    if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
-      return db_error(db_, "begin");
-    }
-    open_ = true;
-    return Status::ok();
-  }
-  Status commit() {
-    if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-      return db_error(db_, "commit");
-    }
-    open_ = false;
-    return Status::ok();
-  }
-
- private:
-  sqlite3* db_;
-  bool open_ = false;
-};
 
 constexpr const char* kAccountColumns =
     "customer_id, email, company, plan, monthly_limit, hard_cap, status, created_at_ms, "
@@ -125,6 +42,7 @@ KeyRecord read_key(const Stmt& s) {
   k.hash = s.hash(2);
   k.display_prefix = s.text(3);
   k.created_at_ms = s.i64(4);
+  k.last_used_at_ms = s.opt_i64(5);
   return k;
 }
 
@@ -330,7 +248,8 @@ StatusOr<KeyRecord> SqliteStore::find_key(const KeyHash& hash) {
   std::lock_guard lock(reader_.mu);
   sqlite3* db = reader_.db;
   Stmt s(db,
-         "SELECT customer_id, slot, key_hash, display_prefix, created_at_ms FROM api_keys"
+         "SELECT customer_id, slot, key_hash, display_prefix, created_at_ms, last_used_at_ms"
+         " FROM api_keys"
          " WHERE key_hash = ?");
   if (!s.ok()) return db_error(db, "find_key");
   s.bind(1, hash);
@@ -344,7 +263,8 @@ StatusOr<std::vector<KeyRecord>> SqliteStore::list_keys(const std::string& custo
   std::lock_guard lock(reader_.mu);
   sqlite3* db = reader_.db;
   Stmt s(db,
-         "SELECT customer_id, slot, key_hash, display_prefix, created_at_ms FROM api_keys"
+         "SELECT customer_id, slot, key_hash, display_prefix, created_at_ms, last_used_at_ms"
+         " FROM api_keys"
          " WHERE customer_id = ? ORDER BY slot");
   if (!s.ok()) return db_error(db, "list_keys");
   s.bind(1, customer_id);
@@ -353,6 +273,18 @@ StatusOr<std::vector<KeyRecord>> SqliteStore::list_keys(const std::string& custo
   while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_key(s));
   if (rc != SQLITE_DONE) return db_error(db, "list_keys");
   return out;
+}
+
+Status SqliteStore::touch_key(const KeyHash& hash, std::int64_t now_ms) {
+  std::lock_guard lock(writer_.mu);
+  sqlite3* db = writer_.db;
+  Stmt s(db,
+         "UPDATE api_keys SET last_used_at_ms = ? WHERE key_hash = ?"
+         " AND (last_used_at_ms IS NULL OR last_used_at_ms < ?)");
+  if (!s.ok()) return db_error(db, "touch_key");
+  s.bind(1, now_ms).bind(2, hash).bind(3, now_ms - 60'000);
+  if (s.step() != SQLITE_DONE) return db_error(db, "touch_key");
+  return Status::ok();
 }
 
 StatusOr<ReserveOutcome> SqliteStore::reserve_call(const ReserveRequest& r) {

@@ -36,6 +36,38 @@ class SqliteStore final : public Store {
   Status put_key(const KeyRecord& key) override;
   StatusOr<KeyRecord> find_key(const KeyHash& hash) override;
   StatusOr<std::vector<KeyRecord>> list_keys(const std::string& customer_id) override;
+  Status touch_key(const KeyHash& hash, std::int64_t now_ms) override;
+
+  // Console (sqlite_console_store.cpp).
+  Status create_console_signup(const Account& account, const ConsoleUser& user,
+                               const std::string& marketplace_token_id,
+                               std::int64_t now_ms) override;
+  StatusOr<bool> marketplace_token_used(const std::string& token_id) override;
+  StatusOr<ConsoleUser> get_console_user(const std::string& customer_id) override;
+  StatusOr<ConsoleUser> find_console_user_by_email(const std::string& email) override;
+  Status put_email_token(const EmailToken& token) override;
+  StatusOr<EmailToken> find_email_token(const KeyHash& hash) override;
+  StatusOr<int> count_email_tokens_since(const std::string& customer_id,
+                                         const std::string& purpose,
+                                         std::int64_t since_ms) override;
+  Status activate_console_user(const KeyHash& token, const std::string& customer_id,
+                               const std::string& password_hash,
+                               const std::vector<KeyRecord>& keys, std::int64_t now_ms) override;
+  Status reset_console_password(const KeyHash& token, const std::string& customer_id,
+                                const std::string& password_hash, std::int64_t now_ms) override;
+  Status put_console_session(const ConsoleSession& session) override;
+  StatusOr<ConsoleSession> find_console_session(const KeyHash& hash) override;
+  Status touch_console_session(const KeyHash& hash, std::int64_t now_ms) override;
+  Status delete_console_session(const KeyHash& hash) override;
+  Status add_rate_event(const std::string& scope, const std::string& subject,
+                        std::int64_t at_ms) override;
+  StatusOr<int> count_rate_events(const std::string& scope, const std::string& subject,
+                                  std::int64_t since_ms) override;
+  Status clear_rate_events(const std::string& scope, const std::string& subject) override;
+  Status purge_console(std::int64_t now_ms, std::int64_t events_before_ms,
+                       std::int64_t tokens_before_ms) override;
+  StatusOr<std::string> get_or_put_setting(const std::string& name,
+                                           const std::string& value_if_absent) override;
 
   StatusOr<ReserveOutcome> reserve_call(const ReserveRequest& request) override;
   StatusOr<std::int64_t> commit_call(std::int64_t reservation_id, const std::string& customer_id,

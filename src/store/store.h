@@ -50,7 +50,48 @@ struct KeyRecord {
   KeyHash hash{};
   std::string display_prefix;  // "lc_abc12"
   std::int64_t created_at_ms = 0;
+  std::optional<std::int64_t> last_used_at_ms;  // updated at most once a minute (touch_key)
 };
+
+// The console's login for an account (one per account). Created at sign-up with no password.
+struct ConsoleUser {
+  std::string customer_id;
+  std::string email;  // lower-case; the login id
+  std::string first_name;
+  std::string last_name;
+  std::string company;
+  std::string website;
+  std::string cloud_account_id;  // 12 digits, from the marketplace token
+  std::string subscription_id;
+  std::optional<std::string> password_hash;  // Argon2id string; unset until activation
+  std::optional<std::int64_t> email_verified_at_ms;
+  std::int64_t created_at_ms = 0;
+};
+
+// A single-use e-mail link. Only the SHA-256 of the token is stored.
+struct EmailToken {
+  KeyHash hash{};
+  std::string customer_id;
+  std::string purpose;  // "verify" | "reset"
+  std::int64_t created_at_ms = 0;
+  std::int64_t expires_at_ms = 0;
+  std::optional<std::int64_t> used_at_ms;
+};
+
+struct ConsoleSession {
+  KeyHash hash{};  // SHA-256 of the cookie value
+  std::string customer_id;
+  std::string csrf_token;
+  std::int64_t created_at_ms = 0;
+  std::int64_t last_seen_at_ms = 0;
+  std::int64_t expires_at_ms = 0;  // absolute expiry
+};
+
+// Messages of the invalid_argument statuses create_console_signup and consume_email_token return
+// for a lost race or a repeated request, so that callers can tell them apart.
+inline constexpr const char* kEmailTaken = "email_taken";
+inline constexpr const char* kSubscriptionUsed = "subscription_used";
+inline constexpr const char* kTokenUsed = "token_used";
 
 // Asks for one call of `customer_id` in `period`. The store counts committed calls plus live
 // (unexpired) reservations; at or above `limit` it refuses unless `allow_overage`.
@@ -95,6 +136,54 @@ class Store {
   virtual Status put_key(const KeyRecord& key) = 0;
   virtual StatusOr<KeyRecord> find_key(const KeyHash& hash) = 0;  // not_found if unknown
   virtual StatusOr<std::vector<KeyRecord>> list_keys(const std::string& customer_id) = 0;
+  // Sets last_used_at_ms unless it was set less than a minute before now_ms (one write per
+  // key per minute however busy the key is).
+  virtual Status touch_key(const KeyHash& hash, std::int64_t now_ms) = 0;
+
+  // Console sign-up, in one transaction: the account (status "pending"), its user and the used
+  // marketplace token id. invalid_argument with message kEmailTaken, kSubscriptionUsed or
+  // kTokenUsed when that one is already taken.
+  virtual Status create_console_signup(const Account& account, const ConsoleUser& user,
+                                       const std::string& marketplace_token_id,
+                                       std::int64_t now_ms) = 0;
+  virtual StatusOr<bool> marketplace_token_used(const std::string& token_id) = 0;
+  virtual StatusOr<ConsoleUser> get_console_user(const std::string& customer_id) = 0;
+  virtual StatusOr<ConsoleUser> find_console_user_by_email(const std::string& email) = 0;
+  virtual Status put_email_token(const EmailToken& token) = 0;
+  virtual StatusOr<EmailToken> find_email_token(const KeyHash& hash) = 0;
+  virtual StatusOr<int> count_email_tokens_since(const std::string& customer_id,
+                                                 const std::string& purpose,
+                                                 std::int64_t since_ms) = 0;
+  // Activation, in one transaction: consumes the verify token (invalid_argument kTokenUsed if it
+  // was used meanwhile), stores the password hash, marks the e-mail verified, makes the account
+  // active and stores its keys.
+  virtual Status activate_console_user(const KeyHash& token, const std::string& customer_id,
+                                       const std::string& password_hash,
+                                       const std::vector<KeyRecord>& keys,
+                                       std::int64_t now_ms) = 0;
+  // Password reset, in one transaction: consumes the reset token (kTokenUsed as above), stores
+  // the new hash and deletes every session of the account.
+  virtual Status reset_console_password(const KeyHash& token, const std::string& customer_id,
+                                        const std::string& password_hash,
+                                        std::int64_t now_ms) = 0;
+  virtual Status put_console_session(const ConsoleSession& session) = 0;
+  virtual StatusOr<ConsoleSession> find_console_session(const KeyHash& hash) = 0;
+  virtual Status touch_console_session(const KeyHash& hash, std::int64_t now_ms) = 0;
+  virtual Status delete_console_session(const KeyHash& hash) = 0;
+  // Rate limits: events per (scope, subject) in a time window.
+  virtual Status add_rate_event(const std::string& scope, const std::string& subject,
+                                std::int64_t at_ms) = 0;
+  virtual StatusOr<int> count_rate_events(const std::string& scope, const std::string& subject,
+                                          std::int64_t since_ms) = 0;
+  virtual Status clear_rate_events(const std::string& scope, const std::string& subject) = 0;
+  // Deletes expired sessions, rate events older than `events_before_ms` and e-mail tokens
+  // expired before `tokens_before_ms`.
+  virtual Status purge_console(std::int64_t now_ms, std::int64_t events_before_ms,
+                               std::int64_t tokens_before_ms) = 0;
+  // Returns the stored value of `name`, storing `value_if_absent` first if there is none (the
+  // first process to ask wins; every process then sees the same value).
+  virtual StatusOr<std::string> get_or_put_setting(const std::string& name,
+                                                   const std::string& value_if_absent) = 0;
 
   // Metering. reserve_call is atomic with respect to every other reserve_call on the database.
   // commit_call deletes the reservation (if still there) and adds one call to the month and the

@@ -10,6 +10,7 @@
 #include "billing/meter.h"
 #include "billing/plans.h"
 #include "store/api_keys.h"
+#include "store/forwarding_store.h"
 #include "store/store.h"
 
 namespace livecheck::billing {
@@ -112,62 +113,16 @@ class TempStore {
 };
 
 // Fault injection in the leveldb Env style: wraps a real store, fails commit_call on demand.
-class FailingCommitStore : public store::Store {
+class FailingCommitStore : public store::ForwardingStore {
  public:
-  explicit FailingCommitStore(store::Store* inner) : inner_(inner) {}
+  using ForwardingStore::ForwardingStore;
   bool fail_commit = false;
 
-  Status create_account(const store::Account& a) override { return inner_->create_account(a); }
-  StatusOr<store::Account> get_account(const std::string& id) override {
-    return inner_->get_account(id);
-  }
-  StatusOr<std::vector<store::Account>> list_accounts() override { return inner_->list_accounts(); }
-  Status set_plan(const std::string& id, const std::string& p,
-                  std::optional<std::int64_t> l) override {
-    return inner_->set_plan(id, p, l);
-  }
-  Status set_default_threshold(const std::string& id,
-                               const std::optional<std::string>& t) override {
-    return inner_->set_default_threshold(id, t);
-  }
-  Status set_hard_cap(const std::string& id, bool h) override {
-    return inner_->set_hard_cap(id, h);
-  }
-  Status put_key(const store::KeyRecord& k) override { return inner_->put_key(k); }
-  StatusOr<store::KeyRecord> find_key(const store::KeyHash& h) override {
-    return inner_->find_key(h);
-  }
-  StatusOr<std::vector<store::KeyRecord>> list_keys(const std::string& id) override {
-    return inner_->list_keys(id);
-  }
-  StatusOr<store::ReserveOutcome> reserve_call(const store::ReserveRequest& r) override {
-    return inner_->reserve_call(r);
-  }
   StatusOr<std::int64_t> commit_call(std::int64_t rid, const std::string& id,
                                      const std::string& period, const std::string& day) override {
     if (fail_commit) return Status::io_error("injected");
     return inner_->commit_call(rid, id, period, day);
   }
-  Status release_call(std::int64_t rid) override { return inner_->release_call(rid); }
-  StatusOr<std::int64_t> monthly_calls(const std::string& id, const std::string& p) override {
-    return inner_->monthly_calls(id, p);
-  }
-  StatusOr<std::vector<store::DailyUsage>> daily_calls(const std::string& id,
-                                                       const std::string& p) override {
-    return inner_->daily_calls(id, p);
-  }
-  StatusOr<int> purge_expired_reservations(std::int64_t now) override {
-    return inner_->purge_expired_reservations(now);
-  }
-  StatusOr<std::vector<std::string>> reservation_owners() override {
-    return inner_->reservation_owners();
-  }
-  StatusOr<int> delete_reservations_of(const std::string& o) override {
-    return inner_->delete_reservations_of(o);
-  }
-
- private:
-  store::Store* inner_;
 };
 
 TEST(Meter, HardCapRefusesAtLimitWithoutCounting) {

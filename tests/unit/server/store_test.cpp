@@ -107,9 +107,9 @@ TEST(Store, PutKeyReplacesSlotAndOldHashStopsMatching) {
   auto s = open_or_die(db.url());
   const Account a = make_account();
   ASSERT_TRUE(s->create_account(a).is_ok());
-  KeyRecord k{a.customer_id, KeySlot::kPrimary, hash_api_key("lc_old"), "lc_old", 1};
+  KeyRecord k{a.customer_id, KeySlot::kPrimary, hash_api_key("lc_old"), "lc_old", 1, std::nullopt};
   ASSERT_TRUE(s->put_key(k).is_ok());
-  KeyRecord k2{a.customer_id, KeySlot::kSecondary, hash_api_key("lc_sec"), "lc_sec", 1};
+  KeyRecord k2{a.customer_id, KeySlot::kSecondary, hash_api_key("lc_sec"), "lc_sec", 1, std::nullopt};
   ASSERT_TRUE(s->put_key(k2).is_ok());
   ASSERT_TRUE(s->find_key(hash_api_key("lc_old")).is_ok());
   k.hash = hash_api_key("lc_new");
