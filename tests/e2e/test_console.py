@@ -240,9 +240,12 @@ class Console(unittest.TestCase):
         r = b.post("/console/api/keys/regenerate", {"slot": "primary"})
         self.assertEqual(r.status_code, 200, r.text)
         new = r.json()["key"]
-        self.assertEqual(self.server.usage(keys["primary"]).status_code, 401)
-        self.assertEqual(self.server.usage(new).status_code, 200)
-        self.assertEqual(self.server.usage(keys["secondary"]).status_code, 200)
+        def usage_status(key):
+            return requests.get(self.server.url + "/v1/usage", headers={"X-API-Key": key}).status_code
+
+        self.assertEqual(usage_status(keys["primary"]), 401)
+        self.assertEqual(usage_status(new), 200)
+        self.assertEqual(usage_status(keys["secondary"]), 200)
         self.assert_code(b.post("/console/api/keys/regenerate", {"slot": "tertiary"}), 400,
                          "invalid_request")
         # Limit 1 with the hard cap on: the second check is refused.
