@@ -71,7 +71,13 @@ Reply get_static(Service& svc, RequestContext& ctx) {
     r.headers.emplace_back("Location", ctx.path + "/");
     return r;
   }
-  if (ctx.path.rfind("/console/api/", 0) == 0) return not_found_page();
+  if (ctx.path.rfind("/console/api/", 0) == 0) {
+    Reply r;
+    r.status = 404;
+    r.body = R"({"error":{"code":"not_found","message":"No such console endpoint."}})";
+    r.error_code = "not_found";
+    return r;
+  }
   const std::string path = asset_path(ctx.path);
   if (path.empty()) return not_found_page();
   Reply r;
@@ -102,14 +108,17 @@ Reply get_static(Service& svc, RequestContext& ctx) {
   r.headers.emplace_back("Referrer-Policy", "no-referrer");
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   r.headers.emplace_back("X-Frame-Options", "DENY");
-  r.headers.emplace_back(
-      "Content-Security-Policy",
-      "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; "
-      "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
-  // The demo page uses the camera; nothing else may.
-  r.headers.emplace_back("Permissions-Policy", ctx.path.rfind("/demo", 0) == 0
-                                                   ? "camera=(self)"
-                                                   : "camera=(), microphone=(), geolocation=()");
+  // The capture demo shows camera frames and captured stills (blob:/data: URLs) and uses the
+  // camera; the console needs none of that.
+  const bool camera = ctx.path.rfind("/demo", 0) == 0 || ctx.path.rfind("/sdk/", 0) == 0;
+  r.headers.emplace_back("Content-Security-Policy",
+                         camera ? "default-src 'self'; img-src 'self' data: blob:; "
+                                  "media-src 'self' blob: mediastream:; object-src 'none'; "
+                                  "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+                                : "default-src 'self'; object-src 'none'; base-uri 'none'; "
+                                  "form-action 'self'; frame-ancestors 'none'");
+  r.headers.emplace_back("Permissions-Policy",
+                         camera ? "camera=(self)" : "camera=(), microphone=(), geolocation=()");
   return r;
 }
 
