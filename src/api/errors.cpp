@@ -7,6 +7,7 @@ const ErrorInfo& error_info(ErrorCode code) {
       {ErrorCode::kInvalidRequest, "invalid_request", 400, "The request is malformed."},
       {ErrorCode::kInvalidImage, "invalid_image", 400, "The image cannot be used."},
       {ErrorCode::kInvalidApiKey, "invalid_api_key", 401, "The API key is missing or invalid."},
+      {ErrorCode::kForbidden, "forbidden", 403, "Access to this resource is denied."},
       {ErrorCode::kNotFound, "not_found", 404, "No such endpoint."},
       {ErrorCode::kMethodNotAllowed, "method_not_allowed", 405,
        "This method is not allowed on this endpoint."},

@@ -12,6 +12,7 @@ enum class ErrorCode {
   kInvalidRequest,
   kInvalidImage,
   kInvalidApiKey,
+  kForbidden,
   kNotFound,
   kMethodNotAllowed,
   kPayloadTooLarge,

@@ -28,6 +28,16 @@ constexpr Route kRoutes[] = {
     {"GET", "/console/api/dashboard", get_console_dashboard, false},
     {"POST", "/console/api/keys/regenerate", post_console_regenerate_key, false},
     {"POST", "/console/api/hard-cap", post_console_hard_cap, false},
+    // Session liveness (docs/SESSIONS.md). Capture runs the engine twice: a worker job.
+    {"POST", "/openapi/auth/ticket/v1/generate-token", post_session_token, false},
+    {"POST", "/liveness/ext/v1/generate-signature-id", post_session_signature_id, false},
+    {"POST", "/openapi/liveness/v1/auth-license", post_session_auth_license, false},
+    {"POST", "/openapi/liveness/v1/revoke-license", post_session_revoke_license, false},
+    {"POST", "/liveness/ext/v1/capture", post_session_capture, true},
+    {"OPTIONS", "/liveness/ext/v1/capture", options_session_capture, false},
+    {"POST", "/openapi/liveness/v3/detection-result", post_session_detection_result, false},
+    {"GET", "/liveness/ext/v1/clear-data", get_session_clear_data, false},
+    {"GET", "/media/v1/*", get_media, false},
     // Pages and assets; after every exact route.
     {"GET", "/console*", get_static, false},
     {"GET", "/demo*", get_static, false},

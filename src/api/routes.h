@@ -42,6 +42,18 @@ Reply get_console_dashboard(Service& svc, RequestContext& ctx);
 Reply post_console_regenerate_key(Service& svc, RequestContext& ctx);
 Reply post_console_hard_cap(Service& svc, RequestContext& ctx);
 
+// Session liveness, the vendor's paths and envelope (session_handlers.cpp, docs/SESSIONS.md).
+Reply post_session_token(Service& svc, RequestContext& ctx);
+Reply post_session_signature_id(Service& svc, RequestContext& ctx);
+Reply post_session_auth_license(Service& svc, RequestContext& ctx);
+Reply post_session_revoke_license(Service& svc, RequestContext& ctx);
+Reply post_session_capture(Service& svc, RequestContext& ctx);
+Reply options_session_capture(Service& svc, RequestContext& ctx);
+Reply post_session_detection_result(Service& svc, RequestContext& ctx);
+Reply get_session_clear_data(Service& svc, RequestContext& ctx);
+// Signed session images: /media/v1/<livenessId>/<file>?expires=&sig=.
+Reply get_media(Service& svc, RequestContext& ctx);
+
 struct RouteMatch {
   const Route* route = nullptr;  // set when method and path match
   bool path_known = false;       // path exists with another method -> 405

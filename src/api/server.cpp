@@ -18,6 +18,7 @@
 #include "api/check_request.h"
 #include "api/log.h"
 #include "api/routes.h"
+#include "api/session_reply.h"
 #include "api/work_queue.h"
 
 namespace livecheck::api {
@@ -174,6 +175,12 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_read_error(beast::error_code ec) {
+    // A header that fails to parse after the request line still tells which API was called
+    // (the session paths answer their own envelope).
+    if (ctx_.path.empty() && parser_) {
+      const std::string_view target = sv(parser_->get().target());
+      ctx_.path = std::string(target.substr(0, target.find('?')));
+    }
     if (ec == http::error::body_limit) {
       return reply_error(ErrorCode::kPayloadTooLarge, true);
     }
@@ -211,6 +218,7 @@ class Session : public std::enable_shared_from_this<Session> {
     ctx_.host = std::string(sv(req[http::field::host]));
     ctx_.forwarded_proto = std::string(sv(req["X-Forwarded-Proto"]));
     ctx_.access_token = std::string(sv(req["X-ACCESS-TOKEN"]));
+    ctx_.license = std::string(sv(req["X-LICENSE"]));
     ctx_.content_type = std::string(sv(req[http::field::content_type]));
     {
       beast::error_code ep_ec;
@@ -224,8 +232,10 @@ class Session : public std::enable_shared_from_this<Session> {
     const RouteMatch m = match_route(ctx_.method, ctx_.path);
     if (!m.route) {
       if (!m.path_known) return reply_error(ErrorCode::kNotFound, false);
-      Reply r = error_reply(ErrorCode::kMethodNotAllowed,
-                            error_info(ErrorCode::kMethodNotAllowed).default_message, ctx_);
+      Reply r = is_session_path(ctx_.path)
+                    ? session_transport_error(ErrorCode::kMethodNotAllowed, ctx_)
+                    : error_reply(ErrorCode::kMethodNotAllowed,
+                                  error_info(ErrorCode::kMethodNotAllowed).default_message, ctx_);
       r.headers.emplace_back("Allow", m.allow);
       return send(std::move(r));
     }
@@ -250,7 +260,11 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void reply_error(ErrorCode code, bool close_after, const std::string& message = "") {
-    Reply r = error_reply(code, message.empty() ? error_info(code).default_message : message, ctx_);
+    // The vendor's paths keep the vendor's envelope even for transport errors (CLIENT_ERROR).
+    Reply r = is_session_path(ctx_.path)
+                  ? session_transport_error(code, ctx_)
+                  : error_reply(code, message.empty() ? error_info(code).default_message : message,
+                                ctx_);
     r.close = close_after;
     send(std::move(r));
   }

@@ -19,6 +19,10 @@
 #include "livecheck/engine.h"
 #include "store/store.h"
 
+namespace livecheck::sessions {
+class SessionService;
+}  // namespace livecheck::sessions
+
 namespace livecheck::api {
 
 inline constexpr const char* kApiVersion = "1.0.0";  // metadata.ver
@@ -30,6 +34,9 @@ struct ServiceOptions {
   // Serve web/ from this folder instead of the copy compiled into the binary (development:
   // edit a page, reload). Empty: the compiled-in copy.
   std::string web_root;
+  // --public-url as given ("" when not set): absolute links in API answers (session image URLs).
+  // When empty, links are built from the request's Host (and X-Forwarded-Proto).
+  std::string public_url;
 };
 
 // What a handler sees of a request; filled by the HTTP session.
@@ -45,6 +52,7 @@ struct RequestContext {
   std::string host;          // Host
   std::string forwarded_proto;  // X-Forwarded-Proto
   std::string access_token;  // X-ACCESS-TOKEN (session liveness)
+  std::string license;       // X-LICENSE (session liveness capture, sent by the SDK)
   std::string content_type;  // Content-Type
   std::string remote_addr;   // peer address of the connection
   const std::string* body = nullptr;
@@ -82,8 +90,23 @@ class Service {
 
   // The console, when the server runs one (always, for `livecheck serve`); nullptr in tests
   // that exercise the API alone. Set before the server starts.
+  // "https://livecheck.example" for links in answers: --public-url, else from the request.
+  std::string public_base(const RequestContext& ctx) const {
+    if (!options_.public_url.empty()) {
+      std::string u = options_.public_url;
+      while (!u.empty() && u.back() == '/') u.pop_back();
+      return u;
+    }
+    if (ctx.host.empty()) return {};
+    return (ctx.forwarded_proto == "https" ? "https://" : "http://") + ctx.host;
+  }
+
   void set_console(console::Console* console) { console_ = console; }
   console::Console* console() { return console_; }
+  // Session liveness (docs/SESSIONS.md); nullptr when not configured: its routes then answer
+  // ERROR. Set before the server starts.
+  void set_sessions(sessions::SessionService* sessions) { sessions_ = sessions; }
+  sessions::SessionService* sessions() { return sessions_; }
 
   store::Store& store() { return *store_; }
   billing::Meter& meter() { return *meter_; }
@@ -98,6 +121,7 @@ class Service {
   store::Store* store_;
   billing::Meter* meter_;
   console::Console* console_ = nullptr;
+  sessions::SessionService* sessions_ = nullptr;
   std::shared_ptr<const Engine> engine_;
   std::unique_ptr<RunnerPool> pool_;
   std::atomic<bool> ready_{false};

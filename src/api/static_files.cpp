@@ -119,6 +119,11 @@ Reply get_static(Service& svc, RequestContext& ctx) {
                                   "form-action 'self'; frame-ancestors 'none'");
   r.headers.emplace_back("Permissions-Policy",
                          camera ? "camera=(self)" : "camera=(), microphone=(), geolocation=()");
+  // The SDK is imported by customers' pages on their own origins: module scripts need CORS.
+  if (ctx.path.rfind("/sdk/", 0) == 0) {
+    r.headers.emplace_back("Access-Control-Allow-Origin", "*");
+    r.headers.emplace_back("Cross-Origin-Resource-Policy", "cross-origin");
+  }
   return r;
 }
 

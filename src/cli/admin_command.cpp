@@ -14,6 +14,8 @@
 #include "console/marketplace.h"
 #include "commands.h"
 #include "livecheck/engine.h"
+#include "sessions/access_keys.h"
+#include "sessions/session_service.h"
 #include "store/store.h"
 
 namespace livecheck::cli {
@@ -35,6 +37,9 @@ struct AdminArgs {
   std::int64_t lifetime_s = 3600;
   std::string public_url = "http://localhost:8080";
   std::string marketplace_secret;
+  // access keys (session liveness)
+  std::string master_key_file = "data/master.key";
+  std::string access_key;
 };
 
 int fail(const Status& s) {
@@ -180,6 +185,48 @@ int run_admin(const AdminArgs& args, Action action) {
   return action(*store.value(), args);
 }
 
+// The secretKey exists in clear only in this output; the database holds it sealed under the
+// master key file (docs/SESSIONS.md, "Secret storage").
+int create_access_key(store::Store& store, const AdminArgs& a) {
+  auto mk = sessions::MasterKey::load_or_create(a.master_key_file);
+  if (!mk.is_ok()) return fail(mk.status());
+  auto pair = sessions::create_access_key(store, mk.value(), a.customer,
+                                          billing::Clock::from_environment().now_ms());
+  if (!pair.is_ok()) return fail(pair.status());
+  print({{"customer_id", a.customer},
+         {"accessKey", pair->access_key},
+         {"secretKey", pair->secret_key}});
+  return 0;
+}
+
+int list_access_keys(store::Store& store, const AdminArgs& a) {
+  auto keys = store.list_access_keys(a.customer);
+  if (!keys.is_ok()) return fail(keys.status());
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& k : keys.value()) {
+    out.push_back({{"accessKey", k.access_key},
+                   {"customer_id", k.customer_id},
+                   {"disabled", k.disabled},
+                   {"created_at", billing::format_iso_ms(k.created_at_ms)}});
+  }
+  print(out);
+  return 0;
+}
+
+int set_access_key_disabled(store::Store& store, const AdminArgs& a, bool disabled) {
+  if (Status s = store.set_access_key_disabled(a.access_key, disabled); !s.is_ok()) {
+    return fail(s);
+  }
+  print({{"accessKey", a.access_key}, {"disabled", disabled}});
+  return 0;
+}
+int disable_access_key(store::Store& store, const AdminArgs& a) {
+  return set_access_key_disabled(store, a, true);
+}
+int enable_access_key(store::Store& store, const AdminArgs& a) {
+  return set_access_key_disabled(store, a, false);
+}
+
 }  // namespace
 
 CommandFn add_admin_command(CLI::App& root) {
@@ -262,6 +309,22 @@ CommandFn add_admin_command(CLI::App& root) {
 
   CLI::App* u = add("usage", "This UTC month's usage of an account, with per-day counts", usage);
   u->add_option("--customer", args->customer, "customer_id")->required();
+
+  CLI::App* ak = add("create-access-key",
+                     "Create a session-liveness accessKey/secretKey pair; prints the secret once",
+                     create_access_key);
+  ak->add_option("--customer", args->customer, "customer_id")->required();
+  ak->add_option("--master-key-file", args->master_key_file,
+                 "Key file that seals secrets, shared with serve (default data/master.key)")
+      ->envname("LIVECHECK_MASTER_KEY_FILE");
+  CLI::App* lk = add("list-access-keys", "List access keys (never secrets)", list_access_keys);
+  lk->add_option("--customer", args->customer, "customer_id (default: all)");
+  CLI::App* dk = add("disable-access-key",
+                     "Disable an access key: generate-token refuses it from the next call",
+                     disable_access_key);
+  dk->add_option("--access-key", args->access_key, "accessKey")->required();
+  CLI::App* ek = add("enable-access-key", "Enable a disabled access key", enable_access_key);
+  ek->add_option("--access-key", args->access_key, "accessKey")->required();
 
   return [args, action] { return *action ? run_admin(*args, *action) : 2; };
 }

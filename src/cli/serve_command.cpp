@@ -17,6 +17,10 @@
 #include "console/console.h"
 #include "commands.h"
 #include "livecheck/engine.h"
+#include "sessions/access_keys.h"
+#include "sessions/session_service.h"
+#include "sessions/sweeper.h"
+#include "sessions/url_signing.h"
 #include "store/store.h"
 
 namespace livecheck::cli {
@@ -39,12 +43,21 @@ struct ServeArgs {
   std::string smtp_user;
   std::string smtp_password;
   std::string mail_from = "livecheck <no-reply@localhost>";
-  std::string outbox = "data/outbox";
+  std::string data_dir = "data";  // default home of the three below
+  std::string outbox;             // default DATA_DIR/outbox
   std::string marketplace_secret;
   std::string web_root;
+  // Session liveness (docs/SESSIONS.md).
+  std::string session_dir;  // default DATA_DIR/sessions
+  double image_retention_hours = 24;
+  std::string master_key_file;  // default DATA_DIR/master.key
+  double sweep_interval_s = 60;
 };
 
-int run_serve(const ServeArgs& args) {
+int run_serve(ServeArgs args) {
+  if (args.outbox.empty()) args.outbox = args.data_dir + "/outbox";
+  if (args.session_dir.empty()) args.session_dir = args.data_dir + "/sessions";
+  if (args.master_key_file.empty()) args.master_key_file = args.data_dir + "/master.key";
   using api::log_event;
   using api::LogLevel;
   if (sodium_init() < 0) return 1;
@@ -69,6 +82,7 @@ int run_serve(const ServeArgs& args) {
   so.queue = static_cast<std::size_t>(args.queue);
   so.openapi_yaml = api::openapi_yaml();
   so.web_root = args.web_root;
+  so.public_url = args.public_url;
   api::Service service(so, store.value().get(), &meter);
 
   auto secret = console::marketplace_secret(*store.value(), args.marketplace_secret);
@@ -96,6 +110,35 @@ int run_serve(const ServeArgs& args) {
                            std::make_unique<console::HmacTokenResolver>(secret.value()),
                            std::move(mailer));
   service.set_console(&console);
+
+  // Session liveness: sealed access secrets (master key file), signed media URLs (key in the
+  // database, shared by every node), images under --session-dir with a retention sweeper.
+  auto master_key = sessions::MasterKey::load_or_create(args.master_key_file);
+  if (!master_key.is_ok()) {
+    log_event(LogLevel::kError, "master_key", {{"error", master_key.status().to_string()}});
+    return 1;
+  }
+  auto signer = sessions::load_media_signer(*store.value());
+  if (!signer.is_ok()) {
+    log_event(LogLevel::kError, "media_url_key", {{"error", signer.status().to_string()}});
+    return 1;
+  }
+  sessions::SessionConfig session_config;
+  session_config.image_dir = args.session_dir;
+  session_config.image_retention_ms =
+      static_cast<std::int64_t>(args.image_retention_hours * 3600.0 * 1000.0);
+  const billing::Clock& clock = meter.clock();
+  sessions::SessionService session_service(session_config, store.value().get(),
+                                           std::move(master_key).value(),
+                                           std::move(signer).value(),
+                                           [&clock] { return clock.now_ms(); });
+  service.set_sessions(&session_service);
+  sessions::RetentionSweeper sweeper(store.value().get(), &session_service.images(),
+                                     [&clock] { return clock.now_ms(); });
+  sweeper.start(std::chrono::milliseconds(static_cast<long>(args.sweep_interval_s * 1000)),
+                [](const Status& s) {
+                  log_event(LogLevel::kWarn, "retention_sweep_failed", {{"error", s.to_string()}});
+                });
 
   api::ServerOptions opts;
   opts.host = args.host;
@@ -143,6 +186,7 @@ int run_serve(const ServeArgs& args) {
   });
   const int rc = server.run();
   loader.join();
+  sweeper.stop();
   log_event(LogLevel::kInfo, "stopped", {{"exit_code", rc}});
   return rc;
 }
@@ -201,8 +245,12 @@ CommandFn add_serve_command(CLI::App& root) {
   sub->add_option("--mail-from", args->mail_from,
                   "From: of console mail (default livecheck <no-reply@localhost>)")
       ->envname("LIVECHECK_MAIL_FROM");
+  sub->add_option("--data-dir", args->data_dir,
+                  "Folder for files the server writes: mail outbox, session images, master key\n"
+                  "(default data; the SQLite database is set by --db)")
+      ->envname("LIVECHECK_DATA_DIR");
   sub->add_option("--outbox", args->outbox,
-                  "Folder for .eml files when no SMTP server is set (default data/outbox)")
+                  "Folder for .eml files when no SMTP server is set (default DATA_DIR/outbox)")
       ->envname("LIVECHECK_OUTBOX");
   sub->add_option("--marketplace-secret", args->marketplace_secret,
                   "HMAC secret of marketplace tokens (default: generated once, kept in the db)")
@@ -210,6 +258,21 @@ CommandFn add_serve_command(CLI::App& root) {
   sub->add_option("--web-root", args->web_root,
                   "Serve pages from this web/ folder instead of the compiled-in copy (development)")
       ->envname("LIVECHECK_WEB_ROOT");
+  sub->add_option("--session-dir", args->session_dir,
+                  "Folder for session images and audit zips (default DATA_DIR/sessions)")
+      ->envname("LIVECHECK_SESSION_DIR");
+  sub->add_option("--image-retention-hours", args->image_retention_hours,
+                  "Hours session images are kept before the sweeper deletes them (default 24)")
+      ->envname("LIVECHECK_IMAGE_RETENTION_HOURS")
+      ->check(CLI::Range(0.0, 24.0 * 365));
+  sub->add_option("--master-key-file", args->master_key_file,
+                  "File with the 32-byte key that seals access-key secrets; created (0600) if\n"
+                  "missing. Keep it out of database backups (default DATA_DIR/master.key)")
+      ->envname("LIVECHECK_MASTER_KEY_FILE");
+  sub->add_option("--sweep-interval", args->sweep_interval_s,
+                  "Seconds between retention sweeps (default 60)")
+      ->envname("LIVECHECK_SWEEP_INTERVAL")
+      ->check(CLI::Range(0.05, 86400.0));
   return [args] { return run_serve(*args); };
 }
 

@@ -126,6 +126,69 @@ class ForwardingStore : public Store {
   StatusOr<int> delete_reservations_of(const std::string& owner) override {
     return inner_->delete_reservations_of(owner);
   }
+  Status put_access_key(const AccessKeyRecord& key) override {
+    return inner_->put_access_key(key);
+  }
+  StatusOr<AccessKeyRecord> find_access_key(const std::string& access_key) override {
+    return inner_->find_access_key(access_key);
+  }
+  StatusOr<std::vector<AccessKeyRecord>> list_access_keys(const std::string& customer_id) override {
+    return inner_->list_access_keys(customer_id);
+  }
+  Status set_access_key_disabled(const std::string& access_key, bool disabled) override {
+    return inner_->set_access_key_disabled(access_key, disabled);
+  }
+  Status use_signature(const KeyHash& hash, std::int64_t expires_at_ms, std::int64_t now_ms) override {
+    return inner_->use_signature(hash, expires_at_ms, now_ms);
+  }
+  Status put_access_token(const AccessTokenRecord& token) override {
+    return inner_->put_access_token(token);
+  }
+  StatusOr<AccessTokenRecord> find_access_token(const KeyHash& hash) override {
+    return inner_->find_access_token(hash);
+  }
+  Status put_license(const LicenseRecord& license) override {
+    return inner_->put_license(license);
+  }
+  StatusOr<LicenseRecord> find_license(const KeyHash& hash) override {
+    return inner_->find_license(hash);
+  }
+  Status revoke_license(const KeyHash& hash, const std::string& customer_id, std::int64_t now_ms) override {
+    return inner_->revoke_license(hash, customer_id, now_ms);
+  }
+  Status put_liveness_session(const LivenessSession& session) override {
+    return inner_->put_liveness_session(session);
+  }
+  StatusOr<LivenessSession> find_liveness_session(const std::string& signature_id) override {
+    return inner_->find_liveness_session(signature_id);
+  }
+  StatusOr<LivenessSession> find_liveness_result(const std::string& liveness_id) override {
+    return inner_->find_liveness_result(liveness_id);
+  }
+  StatusOr<int> add_capture_attempt(const std::string& signature_id) override {
+    return inner_->add_capture_attempt(signature_id);
+  }
+  Status complete_liveness_session(const LivenessSession& result, const std::vector<std::uint64_t>& frame_hashes) override {
+    return inner_->complete_liveness_session(result, frame_hashes);
+  }
+  StatusOr<bool> claim_liveness_billing(const std::string& liveness_id, std::int64_t now_ms) override {
+    return inner_->claim_liveness_billing(liveness_id, now_ms);
+  }
+  Status clear_liveness_result(const std::string& liveness_id, std::int64_t now_ms) override {
+    return inner_->clear_liveness_result(liveness_id, now_ms);
+  }
+  StatusOr<std::vector<std::string>> expired_image_sessions(std::int64_t now_ms, int limit) override {
+    return inner_->expired_image_sessions(now_ms, limit);
+  }
+  Status mark_images_deleted(const std::string& liveness_id, std::int64_t now_ms) override {
+    return inner_->mark_images_deleted(liveness_id, now_ms);
+  }
+  StatusOr<std::vector<std::uint64_t>> recent_frame_hashes(std::int64_t since_ms, int limit) override {
+    return inner_->recent_frame_hashes(since_ms, limit);
+  }
+  Status purge_session_data(std::int64_t now_ms, std::int64_t hashes_before_ms) override {
+    return inner_->purge_session_data(now_ms, hashes_before_ms);
+  }
 
  protected:
   Store* inner_;

@@ -81,6 +81,36 @@ class SqliteStore final : public Store {
   StatusOr<std::vector<std::string>> reservation_owners() override;
   StatusOr<int> delete_reservations_of(const std::string& owner) override;
 
+  // Session liveness (sqlite_session_store.cpp).
+  Status put_access_key(const AccessKeyRecord& key) override;
+  StatusOr<AccessKeyRecord> find_access_key(const std::string& access_key) override;
+  StatusOr<std::vector<AccessKeyRecord>> list_access_keys(
+      const std::string& customer_id) override;
+  Status set_access_key_disabled(const std::string& access_key, bool disabled) override;
+  Status use_signature(const KeyHash& hash, std::int64_t expires_at_ms,
+                               std::int64_t now_ms) override;
+  Status put_access_token(const AccessTokenRecord& token) override;
+  StatusOr<AccessTokenRecord> find_access_token(const KeyHash& hash) override;
+  Status put_license(const LicenseRecord& license) override;
+  StatusOr<LicenseRecord> find_license(const KeyHash& hash) override;
+  Status revoke_license(const KeyHash& hash, const std::string& customer_id,
+                                std::int64_t now_ms) override;
+  Status put_liveness_session(const LivenessSession& session) override;
+  StatusOr<LivenessSession> find_liveness_session(const std::string& signature_id) override;
+  StatusOr<LivenessSession> find_liveness_result(const std::string& liveness_id) override;
+  StatusOr<int> add_capture_attempt(const std::string& signature_id) override;
+  Status complete_liveness_session(const LivenessSession& result,
+                                           const std::vector<std::uint64_t>& frame_hashes) override;
+  StatusOr<bool> claim_liveness_billing(const std::string& liveness_id,
+                                                std::int64_t now_ms) override;
+  Status clear_liveness_result(const std::string& liveness_id, std::int64_t now_ms) override;
+  StatusOr<std::vector<std::string>> expired_image_sessions(std::int64_t now_ms,
+                                                                    int limit) override;
+  Status mark_images_deleted(const std::string& liveness_id, std::int64_t now_ms) override;
+  StatusOr<std::vector<std::uint64_t>> recent_frame_hashes(std::int64_t since_ms,
+                                                                   int limit) override;
+  Status purge_session_data(std::int64_t now_ms, std::int64_t hashes_before_ms) override;
+
  private:
   struct Connection {
     std::mutex mu;

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "store/store.h"
 
@@ -54,6 +55,14 @@ class Stmt {
     if (v) return bind(i, *v);
     return bind_null(i);
   }
+  Stmt& bind(int i, const std::vector<std::uint8_t>& v) {
+    sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& bind(int i, double v) {
+    sqlite3_bind_double(stmt_, i, v);
+    return *this;
+  }
   Stmt& bind_null(int i) {
     sqlite3_bind_null(stmt_, i);
     return *this;
@@ -75,6 +84,12 @@ class Stmt {
   std::optional<std::string> opt_text(int col) const {
     if (is_null(col)) return std::nullopt;
     return text(col);
+  }
+  double f64(int col) const { return sqlite3_column_double(stmt_, col); }
+  std::vector<std::uint8_t> blob(int col) const {
+    const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, col));
+    if (!p) return {};
+    return {p, p + sqlite3_column_bytes(stmt_, col)};
   }
   KeyHash hash(int col) const {
     KeyHash h{};

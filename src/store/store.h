@@ -117,6 +117,69 @@ struct DailyUsage {
   std::int64_t calls = 0;
 };
 
+
+// Session liveness (docs/SESSIONS.md, migrations/004_sessions.sql).
+// An access key pair. The secretKey is needed in clear to verify the vendor's signature scheme,
+// so it is stored sealed under a master key that lives outside the database
+// (sessions/access_keys.h); the store only sees the sealed bytes.
+struct AccessKeyRecord {
+  std::string access_key;
+  std::string customer_id;
+  std::vector<std::uint8_t> sealed_secret;  // nonce || secretbox ciphertext
+  bool disabled = false;
+  std::int64_t created_at_ms = 0;
+};
+
+// An X-ACCESS-TOKEN. Only its SHA-256 is stored.
+struct AccessTokenRecord {
+  KeyHash hash{};
+  std::string customer_id;
+  std::string access_key;
+  std::int64_t created_at_ms = 0;
+  std::int64_t expires_at_ms = 0;
+};
+
+// A capture-SDK license. Only its SHA-256 is stored.
+struct LicenseRecord {
+  KeyHash hash{};
+  std::string customer_id;
+  std::vector<std::string> application_ids;  // empty: any application
+  std::int64_t created_at_ms = 0;
+  std::int64_t expires_at_ms = 0;
+  std::optional<std::int64_t> revoked_at_ms;
+};
+
+// A capture session (one signatureId) and, once captured, its result.
+struct LivenessSession {
+  std::string signature_id;
+  std::string customer_id;
+  std::string nonce;
+  std::string product_level = "STANDARD";
+  std::string liveness_type = "DISTANT_NEAR";
+  std::int64_t created_at_ms = 0;
+  std::int64_t expires_at_ms = 0;
+  int attempts = 0;
+  // Result; set by complete_liveness_session.
+  std::optional<std::string> liveness_id;
+  std::optional<std::int64_t> completed_at_ms;
+  double score = 0;                   // 0..100
+  std::optional<int> attack_type;     // 1 presentation, 2 injection, 3 unsure
+  std::string reasons_json = "[]";    // JSON array of strings
+  std::string analysis_json = "{}";   // analysis.json of the audit zip
+  std::optional<std::int64_t> far_time_ms;
+  std::optional<std::int64_t> near_time_ms;
+  std::optional<std::int64_t> images_expire_at_ms;
+  std::optional<std::int64_t> images_deleted_at_ms;
+  std::optional<std::int64_t> cleared_at_ms;
+  std::optional<std::int64_t> billed_at_ms;
+};
+
+// Message of the invalid_argument status complete_liveness_session returns when the
+// signatureId was completed by another request first.
+inline constexpr const char* kSessionUsed = "session_used";
+// Message of the invalid_argument status use_signature returns for a replayed signature.
+inline constexpr const char* kSignatureUsed = "signature_used";
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -203,6 +266,50 @@ class Store {
   // the places held by processes of this host that no longer exist, without waiting for expiry.
   virtual StatusOr<std::vector<std::string>> reservation_owners() = 0;
   virtual StatusOr<int> delete_reservations_of(const std::string& owner) = 0;
+
+  // Session liveness (sqlite_session_store.cpp).
+  virtual Status put_access_key(const AccessKeyRecord& key) = 0;
+  virtual StatusOr<AccessKeyRecord> find_access_key(const std::string& access_key) = 0;
+  // Every key of `customer_id`; all keys when it is empty.
+  virtual StatusOr<std::vector<AccessKeyRecord>> list_access_keys(
+      const std::string& customer_id) = 0;
+  virtual Status set_access_key_disabled(const std::string& access_key, bool disabled) = 0;
+  // Records a signature as used; invalid_argument kSignatureUsed if it already was (replay).
+  // Deletes used signatures that expired before now_ms in the same transaction.
+  virtual Status use_signature(const KeyHash& hash, std::int64_t expires_at_ms,
+                               std::int64_t now_ms) = 0;
+  virtual Status put_access_token(const AccessTokenRecord& token) = 0;
+  virtual StatusOr<AccessTokenRecord> find_access_token(const KeyHash& hash) = 0;
+  virtual Status put_license(const LicenseRecord& license) = 0;
+  virtual StatusOr<LicenseRecord> find_license(const KeyHash& hash) = 0;
+  // not_found unless the license exists and belongs to customer_id.
+  virtual Status revoke_license(const KeyHash& hash, const std::string& customer_id,
+                                std::int64_t now_ms) = 0;
+  virtual Status put_liveness_session(const LivenessSession& session) = 0;
+  virtual StatusOr<LivenessSession> find_liveness_session(const std::string& signature_id) = 0;
+  virtual StatusOr<LivenessSession> find_liveness_result(const std::string& liveness_id) = 0;
+  // Adds one capture attempt; returns the count after it.
+  virtual StatusOr<int> add_capture_attempt(const std::string& signature_id) = 0;
+  // Stores the result (liveness_id and the result fields of `result`) and the frames' hashes in
+  // one transaction; invalid_argument kSessionUsed when the session already has a result.
+  virtual Status complete_liveness_session(const LivenessSession& result,
+                                           const std::vector<std::uint64_t>& frame_hashes) = 0;
+  // True when this call set billed_at_ms (the first successful result); false if already set.
+  virtual StatusOr<bool> claim_liveness_billing(const std::string& liveness_id,
+                                                std::int64_t now_ms) = 0;
+  // Irreversible: forgets score, reasons and analysis, marks the images deleted and the result
+  // cleared. The row stays so that the id answers "cleared", not "unknown".
+  virtual Status clear_liveness_result(const std::string& liveness_id, std::int64_t now_ms) = 0;
+  // Liveness ids whose images expired before now_ms and are not yet marked deleted.
+  virtual StatusOr<std::vector<std::string>> expired_image_sessions(std::int64_t now_ms,
+                                                                    int limit) = 0;
+  virtual Status mark_images_deleted(const std::string& liveness_id, std::int64_t now_ms) = 0;
+  // Perceptual hashes of frames captured since since_ms, newest first, at most `limit`.
+  virtual StatusOr<std::vector<std::uint64_t>> recent_frame_hashes(std::int64_t since_ms,
+                                                                   int limit) = 0;
+  // Deletes expired tokens and signatures, licenses expired before now_ms, unfinished sessions
+  // expired before now_ms and frame hashes older than hashes_before_ms.
+  virtual Status purge_session_data(std::int64_t now_ms, std::int64_t hashes_before_ms) = 0;
 };
 
 // Opens (and migrates) the database named by `url`:

@@ -92,6 +92,8 @@ class Server:
         cmd = [BIN, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--db", self.db]
         if "--models" not in self.args:
             cmd += ["--models", MODELS]
+        if "--data-dir" not in self.args:
+            cmd += ["--data-dir", os.path.join(self.tmp, "data")]  # never the source tree
         cmd += self.args
         # stdout carries the JSON-lines log; stderr only library chatter (e.g. libpng warnings).
         self.log = open(self.log_path, "ab")
