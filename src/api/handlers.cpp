@@ -41,8 +41,7 @@ store::Account authenticate(Service& svc, RequestContext& ctx) {
   }
   if (account->status != "active") throw ApiError(ErrorCode::kInvalidApiKey);
   ctx.customer_id = account->customer_id;
-  // "Last used" for the console; at most one write per key per minute (failure: not worth a 500).
-  (void)svc.store().touch_key(hash, svc.meter().clock().now_ms());
+
   return std::move(account).value();
 }
 
@@ -123,6 +122,10 @@ Reply post_check_liveness(Service& svc, RequestContext& ctx) {
   auto usage = svc.meter().commit(account, ticket.value());
   if (!usage.is_ok()) internal(ctx, "commit_failed", usage.status());
   guard.dismiss();
+  // "Last used" for the console, after a successful call: at most one write per key per minute,
+  // here on the worker (the check wrote anyway) and never on the read-only routes, which must
+  // not wait for a write lock. A failure is not worth an error.
+  (void)svc.store().touch_key(store::hash_api_key(ctx.api_key), svc.meter().clock().now_ms());
   return json_reply(
       {{"metadata", success_metadata(ctx, usage.value(), svc.meter().clock().now_ms())},
        {"data", check_data(result)}});

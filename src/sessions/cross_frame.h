@@ -40,13 +40,13 @@ struct SessionOptions {
   // towards "3D". Tests that build evidence by hand may relax this.
   bool require_canonical_keypoints = true;
   // pHash distances (of 64 bits) at or below which two frames are "the same picture".
-  // Far vs near: a real pair differs by >= 20 bits (the face scale changes; dev pairs: min 20),
-  // a re-encoded copy by 0-2.
+  // Far vs near: the face scale changes, so even a flat rescaled pair differs by >= 16 bits
+  // (dev pairs: p5 24, min 16); a re-encoded copy by 0-2.
   int identical_max_bits = 4;
   // Against other sessions' frames: JPEG re-encoding plus rescaling moves a pHash by 0-2 bits.
   // Two captures of a motionless scene by a fixed camera can be as close (dev video frames 33 ms
-  // apart: 0-4 bits), so a user retrying without moving could match: keep this tight and scope
-  // recent_phashes (docs/SESSIONS.md).
+  // apart: <= 2 bits in 97 %), so a user retrying without moving could match: keep this tight
+  // and scope recent_phashes (docs/SESSIONS.md).
   int replay_max_bits = 2;
   // Capture timestamps (client clock, ms).
   std::int64_t min_gap_ms = 150;             // a person cannot move the phone closer faster

@@ -24,10 +24,10 @@ Status describe_frame(std::span<const std::uint8_t> bytes, ImageFormat declared,
 Status measure_frame(Runner& runner, std::span<const std::uint8_t> bytes, ImageFormat declared,
                      const CheckOptions& options, FrameEvidence* out,
                      const OriginOptions& origin_options) {
-  const Status described = describe_frame(bytes, declared, origin_options, out);
+  Status described = describe_frame(bytes, declared, origin_options, out);
   if (!described.is_ok()) return described;
   CheckResult r;
-  const Status s = runner.check(bytes, declared, options, &r);
+  Status s = runner.check(bytes, declared, options, &r);
   if (s.code() == StatusCode::kInvalidImage) {
     out->check_error = s.message();  // no face (the decoder already accepted the bytes)
     return Status::ok();
