@@ -31,6 +31,7 @@ struct AdminArgs {
   std::optional<std::int64_t> limit;
   std::string slot;
   std::string threshold;
+  std::string status;
   // marketplace-token
   std::string account_id;
   std::string subscription_id;
@@ -114,6 +115,18 @@ int set_plan(store::Store& store, const AdminArgs& a) {
 
 int set_hard_cap(store::Store& store, const AdminArgs& a) {
   if (Status s = store.set_hard_cap(a.customer, a.hard_cap == "on"); !s.is_ok()) return fail(s);
+  return show_account(store, a.customer);
+}
+
+int set_status(store::Store& store, const AdminArgs& a) {
+  auto account = store.get_account(a.customer);
+  if (!account.is_ok()) return fail(account.status());
+  // A console sign-up that never set its password stays pending: activating it here would give
+  // an account nobody can log in to.
+  if (account.value().status == "pending") {
+    return fail(Status::invalid_argument("the account's console sign-up is not finished"));
+  }
+  if (Status s = store.set_account_status(a.customer, a.status); !s.is_ok()) return fail(s);
   return show_account(store, a.customer);
 }
 
@@ -279,6 +292,15 @@ CommandFn add_admin_command(CLI::App& root) {
       add("set-hard-cap", "Turn the hard cap on (429 at the limit) or off (overage)", set_hard_cap);
   h->add_option("--customer", args->customer, "customer_id")->required();
   h->add_option("--hard-cap", args->hard_cap, "on|off")->required()->check(on_off);
+
+  CLI::App* st = add("set-status",
+                      "Suspend an account (its API keys, console logins and session tokens stop\n"
+                      "working at the next request) or reactivate it",
+                      set_status);
+  st->add_option("--customer", args->customer, "customer_id")->required();
+  st->add_option("--status", args->status, "active|suspended")
+      ->required()
+      ->check(CLI::IsMember({"active", "suspended"}));
 
   CLI::App* t = add("set-threshold",
                     "Set the account's default operating point (used when a request names none)",

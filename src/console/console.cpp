@@ -361,6 +361,12 @@ std::optional<SignedIn> Console::session(const std::string& cookie) {
     (void)store_->delete_console_session(h);
     return std::nullopt;
   }
+  // A suspended account's sessions end at once (`livecheck admin set-status`).
+  if (auto account = store_->get_account(s.value().customer_id);
+      !account.is_ok() || account.value().status == "suspended") {
+    (void)store_->delete_console_session(h);
+    return std::nullopt;
+  }
   // One write per minute at most: the idle clock has minute resolution.
   if (now - s.value().last_seen_at_ms >= 60'000) (void)store_->touch_console_session(h, now);
   return SignedIn{s.value().customer_id, s.value().csrf_token, h};

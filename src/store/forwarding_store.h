@@ -23,6 +23,9 @@ class ForwardingStore : public Store {
   Status set_hard_cap(const std::string& customer_id, bool hard_cap) override {
     return inner_->set_hard_cap(customer_id, hard_cap);
   }
+  Status set_account_status(const std::string& customer_id, const std::string& status) override {
+    return inner_->set_account_status(customer_id, status);
+  }
   Status set_default_threshold(const std::string& customer_id,
                                const std::optional<std::string>& threshold) override {
     return inner_->set_default_threshold(customer_id, threshold);

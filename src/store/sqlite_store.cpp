@@ -204,6 +204,18 @@ Status SqliteStore::set_hard_cap(const std::string& customer_id, bool hard_cap) 
   return Status::ok();
 }
 
+Status SqliteStore::set_account_status(const std::string& customer_id,
+                                       const std::string& status) {
+  std::lock_guard lock(writer_.mu);
+  sqlite3* db = writer_.db;
+  Stmt s(db, "UPDATE accounts SET status = ? WHERE customer_id = ?");
+  if (!s.ok()) return db_error(db, "set_account_status");
+  s.bind(1, status).bind(2, customer_id);
+  if (s.step() != SQLITE_DONE) return db_error(db, "set_account_status");
+  if (sqlite3_changes(db) == 0) return Status::not_found("no such account");
+  return Status::ok();
+}
+
 Status SqliteStore::set_default_threshold(const std::string& customer_id,
                                           const std::optional<std::string>& threshold) {
   std::lock_guard lock(writer_.mu);

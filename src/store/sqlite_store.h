@@ -30,6 +30,7 @@ class SqliteStore final : public Store {
   Status set_plan(const std::string& customer_id, const std::string& plan,
                   std::optional<std::int64_t> monthly_limit) override;
   Status set_hard_cap(const std::string& customer_id, bool hard_cap) override;
+  Status set_account_status(const std::string& customer_id, const std::string& status) override;
   Status set_default_threshold(const std::string& customer_id,
                                const std::optional<std::string>& threshold) override;
 

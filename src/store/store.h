@@ -191,6 +191,9 @@ class Store {
   virtual Status set_plan(const std::string& customer_id, const std::string& plan,
                           std::optional<std::int64_t> monthly_limit) = 0;
   virtual Status set_hard_cap(const std::string& customer_id, bool hard_cap) = 0;
+  // "active" | "suspended" (the caller validates). A suspended account's keys, console logins and
+  // session-liveness tokens stop working at the next request.
+  virtual Status set_account_status(const std::string& customer_id, const std::string& status) = 0;
   // nullopt clears it. The caller validates the value (api/threshold.h).
   virtual Status set_default_threshold(const std::string& customer_id,
                                        const std::optional<std::string>& threshold) = 0;

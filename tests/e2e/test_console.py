@@ -259,6 +259,36 @@ class Console(unittest.TestCase):
         self.assertEqual(r.status_code, 429, r.text)
         self.assertEqual(r.json()["error"]["code"], "quota_exceeded")
 
+    def test_suspended_account_loses_keys_and_login_until_reactivated(self):
+        b = Browser(self.server)
+        keys = self.onboard(b)
+        cid = b.get("/console/api/dashboard").json()["account"]["customer_id"]
+
+        def usage_status():
+            return requests.get(self.server.url + "/v1/usage",
+                                headers={"X-API-Key": keys["primary"]}).status_code
+
+        self.assertEqual(self.server.admin("set-status", "--customer", cid, "--status",
+                                           "suspended")["status"], "suspended")
+        self.assertEqual(usage_status(), 401)
+        self.assert_code(b.get("/console/api/dashboard"), 401, "not_signed_in")  # session ended
+        b2 = Browser(self.server)
+        self.assert_code(b2.post("/console/api/login", {"email": "ada@example.com",
+                                                        "password": STRONG}),
+                         403, "account_suspended")
+        self.server.admin("set-status", "--customer", cid, "--status", "active")
+        self.assertEqual(usage_status(), 200)
+        self.assertEqual(b2.post("/console/api/login", {"email": "ada@example.com",
+                                                        "password": STRONG}).status_code, 200)
+        # A sign-up that never set its password cannot be switched to active by hand.
+        tok = self.server.token("sub-pending")["token"]
+        self.assertEqual(b2.post("/console/api/signup", form(tok, "bob@example.com")).status_code,
+                         201)
+        pending = [a for a in self.server.admin("list-accounts")
+                   if a["email"] == "bob@example.com"][0]
+        self.server.admin("set-status", "--customer", pending["customer_id"], "--status",
+                          "active", expect_rc=2)
+
     def test_free_plan_hard_cap_is_locked(self):
         b = Browser(self.server)
         self.onboard(b, plan="free")
