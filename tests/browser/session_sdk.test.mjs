@@ -753,7 +753,15 @@ async function startCustomerSite(lcOrigin, sdkUrl) {
     }
   });
   await new Promise((r) => server.listen(port, '127.0.0.1', r));
-  return { origin, close: () => new Promise((r) => server.close(r)) };
+  // close() alone waits for every open connection, and the browser keeps its keep-alive
+  // connections to the site open until its context closes: cut them, or the hook can hang.
+  return {
+    origin,
+    close: () => new Promise((r) => {
+      server.close(r);
+      server.closeAllConnections();
+    }),
+  };
 }
 
 /** A fresh session from the customer's server (Node): {license, signatureId, nonce}. */
